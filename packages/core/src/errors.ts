@@ -1,0 +1,189 @@
+/**
+ * The error taxonomy of pc-referrals.
+ *
+ * Every error thrown by the library extends {@link PcReferralsError} and carries a stable,
+ * snake_case `code`. Match on `code` (or use the static `is` guards), never on `message`:
+ * messages are for people and may change. The same codes appear in HTTP JSON bodies
+ * (`{ error: { code, message } }`) and in the CLI's `--json` output.
+ */
+
+const BRAND = Symbol.for("pc-referrals.error");
+
+/** Every code an error of this library can carry. */
+export type ErrorCode =
+  | "config_invalid"
+  | "auth_required"
+  | "api_error"
+  | "rate_limited"
+  | "timeout"
+  | "network_error"
+  | "store_error"
+  | "migration_invalid"
+  | "sync_in_progress"
+  | "feature_disabled"
+  | "invalid_input"
+  | "not_found";
+
+/** Base class. Use `PcReferralsError.is(e)` rather than `instanceof`: it survives duplicate and ESM+CJS copies. */
+export abstract class PcReferralsError extends Error {
+  /** Stable machine-readable code; identical to the HTTP JSON `error.code`. */
+  abstract readonly code: ErrorCode;
+  readonly [BRAND] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** True for any error of this library, from whichever copy of the package threw it. */
+  static is(error: unknown): error is PcReferralsError {
+    return typeof error === "object" && error !== null && BRAND in error;
+  }
+
+  /** True when `error` is a library error with the given code. */
+  static hasCode<C extends ErrorCode>(error: unknown, code: C): error is PcReferralsError & { code: C } {
+    return PcReferralsError.is(error) && error.code === code;
+  }
+
+  /** The `{ code, message }` pair that HTTP bodies, events and CLI JSON expose. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+/** One bad configuration value: where it is, and the form that was expected. */
+export interface ConfigIssue {
+  /** Path of the bad value, e.g. `PARTNER_CENTER_SYNC_INTERVAL` or `options.retry.maxAttempts`. */
+  path: string;
+  /** What was expected there, in words a person can act on. */
+  message: string;
+}
+
+/** Configuration or options failed validation. `issues` lists every bad key at once. */
+export class ConfigError extends PcReferralsError {
+  readonly code = "config_invalid";
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`, options);
+    this.issues = issues;
+  }
+}
+
+/** The caller passed a value the library cannot act on (an unknown filter field, a bad id, …). */
+export class InvalidInputError extends PcReferralsError {
+  readonly code = "invalid_input";
+}
+
+/** A requested resource does not exist (HTTP 404 in the adapters). */
+export class NotFoundError extends PcReferralsError {
+  readonly code = "not_found";
+}
+
+/** The sync feature flag is off. HTTP 400 `feature_disabled`; the CLI exits non-zero. */
+export class FeatureDisabledError extends PcReferralsError {
+  readonly code = "feature_disabled";
+  constructor(message = "Partner Center sync is disabled; set PARTNER_CENTER_ENABLED=true to enable it.") {
+    super(message);
+  }
+}
+
+/**
+ * No usable token: never logged in, the refresh token was revoked or expired, or the token
+ * cache cannot be read. Run the device-code login again (`pc-referrals login`).
+ */
+export class AuthRequiredError extends PcReferralsError {
+  readonly code = "auth_required";
+  /** What the person should do next. */
+  readonly hint: string;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options);
+    this.hint = options?.hint ?? "Run `pc-referrals login` to sign in again with a device code.";
+  }
+}
+
+/** A copy of the failed request that is safe to log: the bearer token is always redacted. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Details shared by every error of the Partner Center API family. */
+export interface PartnerCenterHttpErrorDetails {
+  /** HTTP status; 0 when no response arrived (timeouts). */
+  status: number;
+  /** `error.code` from the body (`{ error: { code, message, target, innerError } }`), if any. */
+  apiCode?: string | undefined;
+  /** The `request-id` response header, for Microsoft support. */
+  requestId?: string | undefined;
+  /** The `MS-CorrelationId` we sent, shared by every request of one run. */
+  correlationId?: string | undefined;
+  request?: RedactedRequest | undefined;
+  cause?: unknown;
+}
+
+/** Partner Center answered with an error status that retries did not (or could not) fix. */
+export class PartnerCenterHttpError extends PcReferralsError {
+  readonly code: "api_error" | "rate_limited" | "timeout" = "api_error";
+  readonly status: number;
+  readonly apiCode: string | undefined;
+  readonly requestId: string | undefined;
+  readonly correlationId: string | undefined;
+  readonly request: RedactedRequest | undefined;
+  constructor(message: string, details: PartnerCenterHttpErrorDetails) {
+    super(message, { cause: details.cause });
+    this.status = details.status;
+    this.apiCode = details.apiCode;
+    this.requestId = details.requestId;
+    this.correlationId = details.correlationId;
+    this.request = details.request;
+  }
+}
+
+/** Still HTTP 429 after the retry caps (attempts, total wait) ran out. */
+export class RateLimitedError extends PartnerCenterHttpError {
+  override readonly code = "rate_limited";
+  /** The last `Retry-After` the server asked for, in milliseconds, if it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, details: PartnerCenterHttpErrorDetails & { retryAfterMs?: number | undefined }) {
+    super(message, details);
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** A request exceeded its timeout on every allowed attempt. */
+export class TimeoutError extends PartnerCenterHttpError {
+  override readonly code = "timeout";
+}
+
+/** The connection failed (DNS, reset, refused) on every allowed attempt. */
+export class NetworkError extends PcReferralsError {
+  readonly code = "network_error";
+}
+
+/** The store failed for infrastructure reasons (connection lost, constraint broken). Nothing half-written stays. */
+export class StoreError extends PcReferralsError {
+  readonly code: "store_error" | "migration_invalid" = "store_error";
+}
+
+/** A migration cannot be applied: an applied migration was edited, or the history is unknown. */
+export class MigrationError extends StoreError {
+  override readonly code = "migration_invalid";
+}
+
+/** Another run holds the sync (in this process or, through the store lock, in another one). */
+export class SyncInProgressError extends PcReferralsError {
+  readonly code = "sync_in_progress";
+  /** Id of the run that is in flight, when known. */
+  readonly runningRunId: string | null;
+  constructor(runningRunId: string | null) {
+    super(runningRunId ? `A sync is already running (run ${runningRunId}).` : "A sync is already running.");
+    this.runningRunId = runningRunId;
+  }
+}
+
+/** `{ code, message }` of any thrown value, for reports and events; unknown errors become `internal`. */
+export function describeError(error: unknown): { code: ErrorCode | "internal"; message: string } {
+  if (PcReferralsError.is(error)) return { code: error.code, message: error.message };
+  return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,72 @@
+// Public surface of @pc-referrals/core: explicit named re-exports only.
+export {
+  AuthRequiredError,
+  ConfigError,
+  FeatureDisabledError,
+  InvalidInputError,
+  MigrationError,
+  NetworkError,
+  NotFoundError,
+  PartnerCenterHttpError,
+  PcReferralsError,
+  RateLimitedError,
+  StoreError,
+  SyncInProgressError,
+  TimeoutError,
+  describeError,
+} from "./errors.js";
+export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest } from "./errors.js";
+export { createEventEmitter } from "./events.js";
+export type {
+  ErrorSummary,
+  SyncEvent,
+  SyncEventEmitter,
+  SyncEventMap,
+  SyncEventName,
+  SyncEventOf,
+  SyncEvents,
+  SyncReport,
+} from "./events.js";
+export { createMaskingLogger, maskPii, silentLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export {
+  REFERRAL_TYPES,
+  ReferralDirection,
+  ReferralKind,
+  ReferralQualification,
+  ReferralStatus,
+  ReferralSubstatus,
+  ReferralTargetType,
+  SKIP_REASONS,
+  parseReferral,
+  referralSchema,
+} from "./referral.js";
+export type { ParseReferralResult, Referral, ReferralMember, ReferralType, SkipReason } from "./referral.js";
+export { LINK_STATUSES } from "./store/store.js";
+export type {
+  BatchOutcome,
+  Company,
+  CompanyOutcome,
+  CompanyUpsert,
+  Cursor,
+  DomainScanResult,
+  InboxQuery,
+  InboxRow,
+  KnownReferral,
+  LinkDecision,
+  LinkStatus,
+  Page,
+  ProcessedPage,
+  ProcessedReferral,
+  ReferralOutcome,
+  RunLock,
+  RunLockResult,
+  ScoringResult,
+  Store,
+  StoredReferral,
+  SyncCounts,
+  SyncRunRecord,
+  SyncRunStatus,
+  SyncStatus,
+  SyncTrigger,
+} from "./store/store.js";

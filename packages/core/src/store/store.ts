@@ -1,0 +1,289 @@
+/**
+ * The storage contract of the sync engine.
+ *
+ * One narrow, batch-shaped interface: the engine hands the store one processed page at a time and
+ * the store applies it in one transaction. Every implementation (memory, PostgreSQL, PGlite, yours)
+ * must pass `describeStoreConformance` from `@pc-referrals/core/testing`, which is the executable
+ * form of the rules written here.
+ *
+ * Conventions: absence is `null` (or an empty collection), never an exception. Throw only on
+ * infrastructure failure; the engine wraps it in `StoreError`. Timestamps are ISO-8601 strings in UTC.
+ */
+import type { ReferralType, SkipReason } from "../referral.js";
+
+/** How a referral relates to a lead/company that existed before it. */
+export type LinkStatus = "auto_linked" | "multi_candidate" | "unlinked" | "manual_linked" | "manual_unlinked";
+/** All link statuses. */
+export const LINK_STATUSES: readonly LinkStatus[] = [
+  "auto_linked",
+  "multi_candidate",
+  "unlinked",
+  "manual_linked",
+  "manual_unlinked",
+];
+
+/** The result of the scoring hooks for one referral. */
+export interface ScoringResult {
+  score: number | null;
+  segment: string | null;
+  reasons: string[];
+}
+
+/** The link the engine resolved for a referral. The store keeps a manual link instead, whatever this says. */
+export interface LinkDecision {
+  status: "auto_linked" | "multi_candidate" | "unlinked";
+  /** The one candidate when `auto_linked`, else null. */
+  companyId: string | null;
+  /** Every candidate considered (empty when unlinked). */
+  candidateIds: string[];
+}
+
+/** One referral after validation, classification, domain extraction, scoring and link resolution. */
+export interface ProcessedReferral {
+  referralId: string;
+  referralType: ReferralType;
+  /** Which rule decided the type (kept for audits). */
+  typeEvidence: string;
+  status: string | null;
+  substatus: string | null;
+  direction: string | null;
+  customerName: string | null;
+  /** Canonical registrable domain; null only for a stored referral kept current after it lost its domain. */
+  domain: string | null;
+  domainSource: "website" | "email" | null;
+  /** First customer contact e-mail (stored with the raw lead, never logged). */
+  contactEmail: string | null;
+  /** The website location the domain came from, if any. */
+  website: string | null;
+  azureTenantId: string | null;
+  scoring: ScoringResult;
+  link: LinkDecision;
+  /** Stable hash of the payload; equal hashes mean nothing changed and nothing is written but `lastSyncedAt`. */
+  contentHash: string;
+  /** The referral's `updatedDateTime`, if it has one. */
+  remoteUpdatedAt: string | null;
+  /** The full wire payload, stored verbatim (jsonb in PostgreSQL). */
+  payload: Record<string, unknown>;
+}
+
+/** A company to create or update, keyed by canonical domain. */
+export interface CompanyUpsert {
+  domain: string;
+  /** Customer name as sent; the first one seen is kept. */
+  name: string | null;
+  /** Name normalized for matching (see `normalizeCompanyName`). */
+  normalizedName: string | null;
+  /** `M365` when a referral carried an Azure tenant id. A later null never clears a stored value. */
+  provider: string | null;
+  azureTenantId: string | null;
+  /** Scoring result; null fields never overwrite stored values. */
+  segment: string | null;
+  score: number | null;
+  reasons: string[];
+}
+
+/** One page of processed referrals, applied atomically by {@link Store.applyBatch}. */
+export interface ProcessedPage {
+  runId: string;
+  /** The time written as `lastSyncedAt` on every referral of the page. */
+  syncedAt: string;
+  referrals: ProcessedReferral[];
+  companies: CompanyUpsert[];
+}
+
+/** What happened to one referral of a page. */
+export interface ReferralOutcome {
+  referralId: string;
+  /** `inserted`: new; `updated`: content hash changed; `unchanged`: only `lastSyncedAt` moved. */
+  outcome: "inserted" | "updated" | "unchanged";
+  /** Status before this page (null when inserted). */
+  previousStatus: string | null;
+  previousSubstatus: string | null;
+  /** The link status stored after this page (a manual link wins over the page's decision). */
+  linkStatus: LinkStatus;
+  linkedCompanyId: string | null;
+}
+
+/** What one company upsert did. */
+export interface CompanyOutcome {
+  companyId: string;
+  domain: string;
+  created: boolean;
+}
+
+/** The result of {@link Store.applyBatch}: one entry per referral and per company, in input order. */
+export interface BatchOutcome {
+  referrals: ReferralOutcome[];
+  companies: CompanyOutcome[];
+}
+
+/** What the store already knows of a referral, so the engine can keep it current or skip work. */
+export interface KnownReferral {
+  referralId: string;
+  contentHash: string;
+  status: string | null;
+  substatus: string | null;
+  linkStatus: LinkStatus;
+}
+
+/** A company as stored. */
+export interface Company {
+  id: string;
+  domain: string;
+  name: string | null;
+  normalizedName: string | null;
+  provider: string | null;
+  azureTenantId: string | null;
+  segment: string | null;
+  score: number | null;
+  reasons: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The incremental-sync high-water mark of one scope (one partner tenant). */
+export interface Cursor {
+  /** Newest `updatedDateTime` that is durable in the store. */
+  updatedAt: string;
+}
+
+/** A held run lock. Release it when the run ends; renew it for runs longer than the lease. */
+export interface RunLock {
+  readonly owner: string;
+  readonly expiresAt: string;
+  release(): Promise<void>;
+  /** Extends the lease; false when the lock was lost (expired and taken by someone else). */
+  renew(ttlMs: number): Promise<boolean>;
+}
+
+/** Result of {@link Store.acquireRunLock}. */
+export type RunLockResult =
+  | { acquired: true; lock: RunLock }
+  | { acquired: false; holder: string | null; expiresAt: string | null };
+
+/** How a sync run was started. */
+export type SyncTrigger = "manual" | "schedule" | "api";
+/** The state of a sync run. */
+export type SyncRunStatus = "running" | "succeeded" | "partial" | "failed" | "skipped";
+
+/** Counts of one run. `skipped` has every reason as a key. */
+export interface SyncCounts {
+  pages: number;
+  fetched: number;
+  ingested: number;
+  updated: number;
+  unchanged: number;
+  skipped: Record<SkipReason, number>;
+  failed: number;
+  domainScansRequested: number;
+}
+
+/** A sync run as recorded by the store (written at start, overwritten at finish). */
+export interface SyncRunRecord {
+  runId: string;
+  trigger: SyncTrigger;
+  full: boolean;
+  status: SyncRunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: SyncCounts;
+  /** Failures with the referral they belong to (null for run-level errors). No contact data. */
+  errors: Array<{ referralId: string | null; code: string; message: string }>;
+}
+
+/** Status of the sync as a whole, for status pages. */
+export interface SyncStatus {
+  lastRun: SyncRunRecord | null;
+  lastSucceededRun: SyncRunRecord | null;
+  /** The run holding the lock now, if any. */
+  running: { owner: string; expiresAt: string } | null;
+  cursor: Cursor | null;
+  referralCount: number;
+}
+
+/** Filters and paging of the inbox. `page` is 1-based; `pageSize` defaults to 50 and is capped at 500. */
+export interface InboxQuery {
+  page?: number;
+  pageSize?: number;
+  referralType?: ReferralType;
+  status?: string;
+  linkStatus?: LinkStatus;
+  /** Case-insensitive substring of customer name, domain or referral id; LIKE metacharacters are literal. */
+  q?: string;
+}
+
+/** One inbox line. The same keys appear in HTTP JSON and CLI `--json`. */
+export interface InboxRow {
+  referralId: string;
+  referralType: ReferralType;
+  status: string | null;
+  substatus: string | null;
+  customerName: string | null;
+  domain: string | null;
+  linkStatus: LinkStatus;
+  linkedCompanyId: string | null;
+  azureTenantId: string | null;
+  /** The referral's `updatedDateTime` at Partner Center. */
+  updatedAt: string | null;
+  /** When this store last saw the referral in a sync. */
+  syncedAt: string;
+}
+
+/** A page of results with the total across all pages. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** A referral as stored, with its payload. */
+export interface StoredReferral extends InboxRow {
+  typeEvidence: string;
+  direction: string | null;
+  contentHash: string;
+  firstSeenAt: string;
+  score: number | null;
+  segment: string | null;
+  reasons: string[];
+  payload: Record<string, unknown>;
+}
+
+/** The outcome of a domain scan, recorded once per domain. */
+export interface DomainScanResult {
+  domain: string;
+  status: "done" | "failed";
+  result?: unknown;
+  error?: string;
+}
+
+/** What the sync engine needs from storage. See the file comment for the conventions. */
+export interface Store {
+  /** `"memory"`, `"pg"`, `"pglite"` or your own name. */
+  readonly kind: string;
+  /** Apply one processed page in one transaction: all of it or none of it. */
+  applyBatch(page: ProcessedPage): Promise<BatchOutcome>;
+  /** What is stored of these referrals (absent ids are missing from the map). */
+  getKnownReferrals(referralIds: readonly string[]): Promise<Map<string, KnownReferral>>;
+  /** Companies whose domain or normalized name matches: the link candidates. */
+  findCompanies(query: { domains: readonly string[]; normalizedNames: readonly string[] }): Promise<Company[]>;
+  getCursor(scope: string): Promise<Cursor | null>;
+  advanceCursor(scope: string, next: Cursor): Promise<void>;
+  /** Claims the domains not claimed before; returns only the newly claimed ones. */
+  claimDomainScans(domains: readonly string[]): Promise<string[]>;
+  recordDomainScan(result: DomainScanResult): Promise<void>;
+  /** Takes the run lock if it is free or its lease expired. */
+  acquireRunLock(request: { owner: string; ttlMs: number }): Promise<RunLockResult>;
+  /** Inserts or replaces the run with this `runId`. */
+  recordRun(run: SyncRunRecord): Promise<void>;
+  /** Newest first. */
+  listRuns(query?: { limit?: number }): Promise<SyncRunRecord[]>;
+  getSyncStatus(scope: string): Promise<SyncStatus>;
+  queryInbox(query: InboxQuery): Promise<Page<InboxRow>>;
+  getReferral(referralId: string): Promise<StoredReferral | null>;
+  /** Link (companyId) or unlink (null) by hand; later syncs keep it. Null when the referral is unknown. */
+  setManualLink(request: { referralId: string; companyId: string | null }): Promise<InboxRow | null>;
+  /** Referral types seen per domain, for a lead list column. Domains with none are absent. */
+  referralTypesByDomain(domains: readonly string[]): Promise<Map<string, ReferralType[]>>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,30 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig } from "vitest/config";
+
+// One project per workspace package; each inherits this file's settings (extends: true),
+// so tests import `@pc-referrals/*` straight from src through the source condition.
+const projectDirs = ["packages", "examples"].flatMap((parent) =>
+  existsSync(parent)
+    ? readdirSync(parent)
+        .map((name) => join(parent, name))
+        .filter((dir) => existsSync(join(dir, "package.json")))
+    : [],
+);
+
+export default defineConfig({
+  resolve: { conditions: ["@pc-referrals/source"] },
+  ssr: { resolve: { conditions: ["@pc-referrals/source"] } },
+  test: {
+    projects: projectDirs.map((dir) => ({
+      extends: true,
+      test: {
+        name: dir.split("/").pop() ?? dir,
+        root: dir,
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        testTimeout: 30_000,
+        hookTimeout: 60_000,
+      },
+    })),
+  },
+});
