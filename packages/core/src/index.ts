@@ -70,3 +70,16 @@ export type {
   SyncStatus,
   SyncTrigger,
 } from "./store/store.js";
+export { loadConfig } from "./config.js";
+export type { PcReferralsConfig } from "./config.js";
+export { defaultFilterRules, evaluateFilter } from "./rules/filter.js";
+export type { FilterDecision, FilterRules } from "./rules/filter.js";
+export { classifyReferral, defaultClassificationRules } from "./rules/classify.js";
+export type { Classification, ClassificationRule } from "./rules/classify.js";
+export {
+  applyScoringHooks,
+  azureTenantScoringHook,
+  coSellScoringHook,
+  defaultScoringHooks,
+} from "./rules/scoring.js";
+export type { ScoringHook, ScoringInput } from "./rules/scoring.js";
