@@ -83,3 +83,17 @@ export {
   defaultScoringHooks,
 } from "./rules/scoring.js";
 export type { ScoringHook, ScoringInput } from "./rules/scoring.js";
+export {
+  customerContactEmails,
+  defaultIgnoredDomains,
+  defaultWebsiteLocations,
+  extractDomain,
+  findFirstUrl,
+  normalizeCompanyDomain,
+  normalizeDomain,
+} from "./rules/domain.js";
+export type { DomainExtraction, ExtractDomainOptions, WebsiteLocation } from "./rules/domain.js";
+export { consumerMailboxDomains, isConsumerMailboxDomain } from "./rules/consumer-domains.js";
+export { defaultTenantExtractors, extractAzureTenantId } from "./rules/tenant.js";
+export type { TenantExtractor } from "./rules/tenant.js";
+export { normalizeCompanyName } from "./rules/company-name.js";
