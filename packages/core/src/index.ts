@@ -97,3 +97,11 @@ export { consumerMailboxDomains, isConsumerMailboxDomain } from "./rules/consume
 export { defaultTenantExtractors, extractAzureTenantId } from "./rules/tenant.js";
 export type { TenantExtractor } from "./rules/tenant.js";
 export { normalizeCompanyName } from "./rules/company-name.js";
+export { createMemoryStore } from "./store/memory-store.js";
+export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
+// For authors of other stores: the page validation and inbox-query rules every store shares.
+export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
+export type { NormalizedInboxQuery } from "./store/inbox-query.js";
+export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
+export { toRawLead } from "./store/inspection.js";
+export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";

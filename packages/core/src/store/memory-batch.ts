@@ -1,0 +1,137 @@
+// applyBatch of the memory store: stage every change over the current state, then commit at once,
+// so a page lands whole or not at all (as one PostgreSQL transaction would).
+import { toRawLead, type RawLead } from "./inspection.js";
+import type {
+  BatchOutcome,
+  Company,
+  CompanyOutcome,
+  CompanyUpsert,
+  LinkStatus,
+  ProcessedPage,
+  ProcessedReferral,
+  ReferralOutcome,
+  StoredReferral,
+} from "./store.js";
+import { assertValidProcessedPage, jsonClone, toIsoInstant } from "./validate-page.js";
+
+/** The referral and company tables of the memory store. */
+export interface MemoryTables {
+  referrals: Map<string, StoredReferral>;
+  /** Keyed by domain. */
+  companies: Map<string, Company>;
+  rawLeads: RawLead[];
+}
+
+/** Clock and id source of one batch. */
+export interface BatchEnvironment {
+  nowIso: () => string;
+  newId: () => string;
+}
+
+function isManual(status: LinkStatus): boolean {
+  return status === "manual_linked" || status === "manual_unlinked";
+}
+
+function upsertCompany(existing: Company | undefined, input: CompanyUpsert, env: BatchEnvironment): Company {
+  const now = env.nowIso();
+  if (!existing) {
+    return {
+      id: env.newId(),
+      domain: input.domain,
+      name: input.name,
+      normalizedName: input.normalizedName,
+      provider: input.provider,
+      azureTenantId: input.azureTenantId,
+      segment: input.segment,
+      score: input.score,
+      reasons: [...input.reasons],
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+  // The first name seen is kept; other facts only ever gain values, a null never clears one.
+  return {
+    ...existing,
+    name: existing.name ?? input.name,
+    normalizedName: existing.normalizedName ?? input.normalizedName,
+    provider: input.provider ?? existing.provider,
+    azureTenantId: input.azureTenantId ?? existing.azureTenantId,
+    segment: input.segment ?? existing.segment,
+    score: input.score ?? existing.score,
+    reasons: input.reasons.length > 0 ? [...input.reasons] : existing.reasons,
+    updatedAt: now,
+  };
+}
+
+function storeReferral(
+  previous: StoredReferral | undefined,
+  input: ProcessedReferral,
+  syncedAt: string,
+): StoredReferral {
+  const keepManual = previous !== undefined && isManual(previous.linkStatus);
+  return {
+    referralId: input.referralId,
+    referralType: input.referralType,
+    typeEvidence: input.typeEvidence,
+    status: input.status,
+    substatus: input.substatus,
+    direction: input.direction,
+    customerName: input.customerName,
+    domain: input.domain,
+    azureTenantId: input.azureTenantId,
+    linkStatus: keepManual ? previous.linkStatus : input.link.status,
+    linkedCompanyId: keepManual ? previous.linkedCompanyId : input.link.companyId,
+    updatedAt: input.remoteUpdatedAt === null ? null : toIsoInstant(input.remoteUpdatedAt, "remoteUpdatedAt"),
+    syncedAt,
+    contentHash: input.contentHash,
+    firstSeenAt: previous?.firstSeenAt ?? syncedAt,
+    score: input.scoring.score,
+    segment: input.scoring.segment,
+    reasons: [...input.scoring.reasons],
+    payload: jsonClone(input.payload),
+  };
+}
+
+/** Applies one page to `tables`: all of it, or (after throwing `InvalidInputError`) none of it. */
+export function applyPageToTables(tables: MemoryTables, page: ProcessedPage, env: BatchEnvironment): BatchOutcome {
+  assertValidProcessedPage(page);
+  const syncedAt = toIsoInstant(page.syncedAt, "page.syncedAt");
+  const companies = new Map<string, Company>();
+  const referrals = new Map<string, StoredReferral>();
+  const rawLeads: RawLead[] = [];
+
+  const companyOutcomes: CompanyOutcome[] = page.companies.map((input) => {
+    const existing = companies.get(input.domain) ?? tables.companies.get(input.domain);
+    const next = upsertCompany(existing, input, env);
+    companies.set(next.domain, next);
+    return { companyId: next.id, domain: next.domain, created: existing === undefined };
+  });
+
+  const referralOutcomes: ReferralOutcome[] = page.referrals.map((input) => {
+    const previous = referrals.get(input.referralId) ?? tables.referrals.get(input.referralId);
+    let next: StoredReferral;
+    let outcome: ReferralOutcome["outcome"];
+    if (previous !== undefined && previous.contentHash === input.contentHash) {
+      next = { ...previous, syncedAt };
+      outcome = "unchanged";
+    } else {
+      next = storeReferral(previous, input, syncedAt);
+      outcome = previous === undefined ? "inserted" : "updated";
+      rawLeads.push(jsonClone(toRawLead(input, env.nowIso())));
+    }
+    referrals.set(next.referralId, next);
+    return {
+      referralId: next.referralId,
+      outcome,
+      previousStatus: previous?.status ?? null,
+      previousSubstatus: previous?.substatus ?? null,
+      linkStatus: next.linkStatus,
+      linkedCompanyId: next.linkedCompanyId,
+    };
+  });
+
+  for (const [domain, company] of companies) tables.companies.set(domain, company);
+  for (const [id, referral] of referrals) tables.referrals.set(id, referral);
+  tables.rawLeads.push(...rawLeads);
+  return { referrals: referralOutcomes, companies: companyOutcomes };
+}

@@ -1,0 +1,261 @@
+// The complete in-memory Store: same semantics as the pg store (it passes the same conformance
+// suite), for tests, demos and single-process hosts that do not need durability.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { InvalidInputError } from "../errors.js";
+import { REFERRAL_TYPES, type ReferralType } from "../referral.js";
+import { parseOptions } from "../_options.js";
+import { pageInboxRows } from "./inbox-query.js";
+import type { DomainScanRecord, RawLead } from "./inspection.js";
+import { applyPageToTables, type MemoryTables } from "./memory-batch.js";
+import type {
+  Company,
+  Cursor,
+  DomainScanResult,
+  InboxRow,
+  KnownReferral,
+  RunLock,
+  RunLockResult,
+  Store,
+  StoredReferral,
+  SyncRunRecord,
+} from "./store.js";
+import { isJsonObject, jsonClone, toIsoInstant } from "./validate-page.js";
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Clock in epoch milliseconds, for lock leases and company/raw-lead timestamps. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** The memory store: a {@link Store} that can also show the rows the interface never reads back. */
+export interface MemoryStore extends Store {
+  readonly kind: "memory";
+  /** Every raw lead written, oldest first. */
+  listRawLeads(): Promise<RawLead[]>;
+  /** Every claimed or scanned domain, in claim order. */
+  listDomainScans(): Promise<DomainScanRecord[]>;
+}
+
+const optionsSchema = z.object({
+  now: z.custom<() => number>((v) => typeof v === "function", "must be a function returning epoch ms").optional(),
+});
+
+/** `listRuns` returns this many runs unless asked otherwise, and never more than `RUNS_MAX_LIMIT`. */
+const RUNS_DEFAULT_LIMIT = 20;
+const RUNS_MAX_LIMIT = 500;
+
+function toInboxRow(r: StoredReferral): InboxRow {
+  return {
+    referralId: r.referralId,
+    referralType: r.referralType,
+    status: r.status,
+    substatus: r.substatus,
+    customerName: r.customerName,
+    domain: r.domain,
+    linkStatus: r.linkStatus,
+    linkedCompanyId: r.linkedCompanyId,
+    azureTenantId: r.azureTenantId,
+    updatedAt: r.updatedAt,
+    syncedAt: r.syncedAt,
+  };
+}
+
+function requireText(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.length === 0) throw new InvalidInputError(`${name} must be a non-empty string.`);
+  return value;
+}
+
+function requireTtl(ttlMs: unknown): number {
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new InvalidInputError("ttlMs must be a positive, finite number of milliseconds.");
+  }
+  return ttlMs;
+}
+
+/** Creates an empty in-memory store. Every value going in or out is copied, so callers cannot alias its state. */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const { now = Date.now } = parseOptions(optionsSchema, options, "createMemoryStore");
+  const nowIso = (): string => new Date(now()).toISOString();
+  const tables: MemoryTables = { referrals: new Map(), companies: new Map(), rawLeads: [] };
+  const cursors = new Map<string, Cursor>();
+  const scans = new Map<string, DomainScanRecord>();
+  const runs = new Map<string, SyncRunRecord>();
+  // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
+  let lease: { owner: string; expiresAtMs: number } | null = null;
+
+  const liveLease = (): { owner: string; expiresAtMs: number } | null =>
+    lease !== null && lease.expiresAtMs > now() ? lease : null;
+
+  const newestFirst = (a: SyncRunRecord, b: SyncRunRecord): number =>
+    Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+
+  function lockHandle(owner: string, expiresAtMs: number): RunLock {
+    let expiresAt = new Date(expiresAtMs).toISOString();
+    return {
+      owner,
+      get expiresAt() {
+        return expiresAt;
+      },
+      async release() {
+        if (lease?.owner === owner) lease = null;
+      },
+      async renew(ttlMs) {
+        const ttl = requireTtl(ttlMs);
+        // Still ours if nobody took it, even past expiry: no run could have started in between.
+        if (lease?.owner !== owner) return false;
+        lease = { owner, expiresAtMs: now() + ttl };
+        expiresAt = new Date(lease.expiresAtMs).toISOString();
+        return true;
+      },
+    };
+  }
+
+  return {
+    kind: "memory",
+
+    async applyBatch(page) {
+      return structuredClone(applyPageToTables(tables, page, { nowIso, newId: randomUUID }));
+    },
+
+    async getKnownReferrals(referralIds) {
+      const known = new Map<string, KnownReferral>();
+      for (const id of referralIds) {
+        const r = tables.referrals.get(id);
+        if (r) {
+          known.set(id, {
+            referralId: r.referralId,
+            contentHash: r.contentHash,
+            status: r.status,
+            substatus: r.substatus,
+            linkStatus: r.linkStatus,
+          });
+        }
+      }
+      return known;
+    },
+
+    async findCompanies({ domains, normalizedNames }) {
+      const found: Company[] = [];
+      for (const company of tables.companies.values()) {
+        const byName = company.normalizedName !== null && normalizedNames.includes(company.normalizedName);
+        if (domains.includes(company.domain) || byName) found.push(structuredClone(company));
+      }
+      return found.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+    },
+
+    async getCursor(scope) {
+      const cursor = cursors.get(scope);
+      return cursor ? { ...cursor } : null;
+    },
+
+    async advanceCursor(scope, next) {
+      cursors.set(requireText(scope, "scope"), { updatedAt: toIsoInstant(next.updatedAt, "cursor.updatedAt") });
+    },
+
+    async claimDomainScans(domains) {
+      const claimed: string[] = [];
+      for (const domain of domains) {
+        if (typeof domain !== "string" || domain === "" || scans.has(domain)) continue;
+        scans.set(domain, { domain, status: "claimed", result: null, error: null });
+        claimed.push(domain);
+      }
+      return claimed;
+    },
+
+    async recordDomainScan(result: DomainScanResult) {
+      const domain = requireText(result.domain, "domain");
+      if (result.status !== "done" && result.status !== "failed") {
+        throw new InvalidInputError("status must be done or failed.");
+      }
+      const value: unknown = result.result ?? null;
+      if (value !== null && !isJsonObject({ value })) throw new InvalidInputError("result must be JSON-serializable.");
+      scans.set(domain, { domain, status: result.status, result: jsonClone(value), error: result.error ?? null });
+    },
+
+    async acquireRunLock({ owner, ttlMs }): Promise<RunLockResult> {
+      requireText(owner, "owner");
+      const ttl = requireTtl(ttlMs);
+      const held = liveLease();
+      if (held !== null && held.owner !== owner) {
+        return { acquired: false, holder: held.owner, expiresAt: new Date(held.expiresAtMs).toISOString() };
+      }
+      lease = { owner, expiresAtMs: now() + ttl };
+      return { acquired: true, lock: lockHandle(owner, lease.expiresAtMs) };
+    },
+
+    async recordRun(run) {
+      requireText(run.runId, "runId");
+      runs.set(run.runId, {
+        ...structuredClone(run),
+        startedAt: toIsoInstant(run.startedAt, "startedAt"),
+        finishedAt: run.finishedAt === null ? null : toIsoInstant(run.finishedAt, "finishedAt"),
+      });
+    },
+
+    async listRuns(query = {}) {
+      const limit = query.limit ?? RUNS_DEFAULT_LIMIT;
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidInputError("limit must be a positive integer.");
+      return structuredClone([...runs.values()].sort(newestFirst).slice(0, Math.min(limit, RUNS_MAX_LIMIT)));
+    },
+
+    async getSyncStatus(scope) {
+      const sorted = [...runs.values()].sort(newestFirst);
+      const held = liveLease();
+      const cursor = cursors.get(scope);
+      return structuredClone({
+        lastRun: sorted[0] ?? null,
+        lastSucceededRun: sorted.find((run) => run.status === "succeeded" || run.status === "partial") ?? null,
+        running: held ? { owner: held.owner, expiresAt: new Date(held.expiresAtMs).toISOString() } : null,
+        cursor: cursor ?? null,
+        referralCount: tables.referrals.size,
+      });
+    },
+
+    async queryInbox(query) {
+      return structuredClone(pageInboxRows([...tables.referrals.values()].map(toInboxRow), query));
+    },
+
+    async getReferral(referralId) {
+      const referral = tables.referrals.get(referralId);
+      return referral ? structuredClone(referral) : null;
+    },
+
+    async setManualLink({ referralId, companyId }) {
+      const referral = tables.referrals.get(referralId);
+      if (!referral) return null;
+      if (companyId !== null && ![...tables.companies.values()].some((c) => c.id === companyId)) {
+        throw new InvalidInputError("companyId does not name a known company.");
+      }
+      const next: StoredReferral = {
+        ...referral,
+        linkStatus: companyId === null ? "manual_unlinked" : "manual_linked",
+        linkedCompanyId: companyId,
+      };
+      tables.referrals.set(referralId, next);
+      return toInboxRow(structuredClone(next));
+    },
+
+    async referralTypesByDomain(domains) {
+      const wanted = new Set(domains);
+      const seen = new Map<string, Set<ReferralType>>();
+      for (const r of tables.referrals.values()) {
+        if (r.domain === null || !wanted.has(r.domain)) continue;
+        const types = seen.get(r.domain) ?? new Set<ReferralType>();
+        types.add(r.referralType);
+        seen.set(r.domain, types);
+      }
+      const result = new Map<string, ReferralType[]>();
+      for (const [domain, types] of seen) result.set(domain, REFERRAL_TYPES.filter((t) => types.has(t)));
+      return result;
+    },
+
+    async listRawLeads() {
+      return structuredClone(tables.rawLeads);
+    },
+
+    async listDomainScans() {
+      return structuredClone([...scans.values()]);
+    },
+  };
+}
