@@ -105,3 +105,18 @@ export type { NormalizedInboxQuery } from "./store/inbox-query.js";
 export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
 export { toRawLead } from "./store/inspection.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
+export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";
+export { odataFilter } from "./client/odata-filter.js";
+export type { ODataCollection, ODataDateField, ODataFilter, ODataRangeOperator, ODataStringField } from "./client/odata-filter.js";
+export { parseRetryAfter } from "./client/retry.js";
+export type {
+  JsonPatchOperation,
+  ListReferralsQuery,
+  PartnerCenterClient,
+  PartnerCenterClientOptions,
+  ReferralPage,
+  ReferralPageItem,
+  RetryNotice,
+  RetryOptions,
+} from "./client/types.js";
+export type { TokenProvider } from "./auth/token-provider.js";

@@ -1,0 +1,290 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AuthRequiredError,
+  NetworkError,
+  PartnerCenterHttpError,
+  PcReferralsError,
+  RateLimitedError,
+  TimeoutError,
+} from "../errors.js";
+import type { Logger } from "../logger.js";
+import { createHttpClient, parseJsonBody, type HttpConfig } from "./http.js";
+import { DEFAULT_RETRY_POLICY } from "./retry.js";
+import type { RetryNotice } from "./types.js";
+
+const TOKEN = "eyJ0eXAi.secret-access-token.sig";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+async function serve(handler: Handler) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
+    req.resume();
+    req.on("end", () => handler(req, res, seen.length));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { "content-type": "application/json", "request-id": `srv-${status}`, ...headers });
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+};
+
+function setup(overrides: Partial<HttpConfig> = {}) {
+  const time = { now: Date.parse("2025-06-01T12:00:00Z"), waits: [] as number[] };
+  const notices: RetryNotice[] = [];
+  const logs: { level: string; obj: object; msg?: string | undefined }[] = [];
+  const logger: Logger = {
+    debug: (obj, msg) => logs.push({ level: "debug", obj, msg }),
+    info: (obj, msg) => logs.push({ level: "info", obj, msg }),
+    warn: (obj, msg) => logs.push({ level: "warn", obj, msg }),
+    error: (obj, msg) => logs.push({ level: "error", obj, msg }),
+  };
+  const tokens = { issued: 0, invalidated: 0 };
+  const http = createHttpClient({
+    tokenProvider: {
+      getAccessToken: async () => `${TOKEN}-${++tokens.issued}`,
+      invalidate: () => {
+        tokens.invalidated += 1;
+      },
+    },
+    timeoutMs: 5_000,
+    retry: DEFAULT_RETRY_POLICY,
+    minIntervalMs: 0,
+    onRetry: (notice) => notices.push(notice),
+    logger,
+    sleep: async (ms, signal) => {
+      signal?.throwIfAborted();
+      time.waits.push(ms);
+      time.now += ms;
+    },
+    now: () => time.now,
+    random: () => 0.5,
+    ...overrides,
+  });
+  cleanups.push(() => http.close());
+  const get = (base: string, extra: { signal?: AbortSignal; nullOn?: number[] } = {}) =>
+    http.send({
+      method: "GET",
+      url: new URL(`${base}/v1.0/engagements/referrals/abc?$filter=team/any(t:t/email%20eq%20'jo@contoso.com')`),
+      correlationId: "corr-1",
+      parse: parseJsonBody,
+      ...extra,
+    });
+  return { http, get, time, notices, logs, tokens };
+}
+
+const failure = async (promise: Promise<unknown>): Promise<unknown> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+};
+
+describe("request loop", () => {
+  it("sends the bearer token, Accept, the run's correlation id and a fresh request id each time", async () => {
+    const server = await serve((_req, res, n) => (n === 1 ? json(res, 500, {}) : json(res, 200, { id: "abc" })));
+    const { get } = setup();
+    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
+    const [first, second] = server.seen;
+    expect(first?.headers.authorization).toBe(`Bearer ${TOKEN}-1`);
+    expect(first?.headers.accept).toBe("application/json");
+    expect([first?.headers["ms-correlationid"], second?.headers["ms-correlationid"]]).toEqual(["corr-1", "corr-1"]);
+    expect(first?.headers["ms-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first?.headers["ms-requestid"]).not.toBe(second?.headers["ms-requestid"]);
+  });
+
+  it.each([
+    ["429 with Retry-After seconds", 429, { "retry-after": "7" }, 7_000],
+    ["503 with Retry-After seconds", 503, { "retry-after": "2" }, 2_000],
+    ["429 with an HTTP-date Retry-After (injected clock)", 429, { "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT" }, 30_000],
+    ["500 (full jitter, random 0.5 of 500 ms)", 500, {}, 250],
+    ["504", 504, {}, 250],
+  ])("retries %s, waiting as told and reporting it", async (_name, status, headers, delayMs) => {
+    const server = await serve((_req, res, n) => (n === 1 ? json(res, status, {}, headers) : json(res, 200, { id: "abc" })));
+    const { get, time, notices, logs } = setup();
+    await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
+    expect(time.waits).toEqual([delayMs]);
+    expect(notices).toEqual([{ attempt: 1, delayMs, status, requestId: `srv-${status}`, correlationId: "corr-1" }]);
+    expect(logs.filter((l) => l.level === "warn")).toHaveLength(1);
+  });
+
+  it("retries a 2xx whose body is not JSON like a 5xx", async () => {
+    const server = await serve((_req, res, n) => (n === 1 ? json(res, 200, '{"value": [') : json(res, 200, { id: "abc" })));
+    const { get, notices } = setup();
+    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
+    expect(notices.map((n) => [n.attempt, n.status])).toEqual([[1, 200]]);
+  });
+
+  it("retries a connection reset with backoff (status 0 in the notice)", async () => {
+    const server = await serve((req, res, n) => (n === 1 ? req.socket.destroy() : json(res, 200, { id: "abc" })));
+    const { get, notices } = setup();
+    await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
+    expect(notices).toMatchObject([{ attempt: 1, status: 0, delayMs: 250 }]);
+  });
+
+  it("gives up after maxAttempts with the last status", async () => {
+    const server = await serve((_req, res) => json(res, 500, { error: { code: "generalException", message: "boom" } }));
+    const { get, notices, time } = setup();
+    const error = await failure(get(server.url));
+    expect(error).toBeInstanceOf(PartnerCenterHttpError);
+    expect(error).toMatchObject({ code: "api_error", status: 500, apiCode: "generalException", requestId: "srv-500" });
+    expect(server.seen).toHaveLength(4);
+    expect(notices.map((n) => n.attempt)).toEqual([1, 2, 3]);
+    expect(time.waits).toEqual([250, 500, 1_000]);
+  });
+
+  it("ends a 429 that outlasts the caps in RateLimitedError with the server's Retry-After", async () => {
+    const server = await serve((_req, res) => json(res, 429, { statusCode: 429 }, { "retry-after": "50" }));
+    const { get, time } = setup();
+    const error = await failure(get(server.url));
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 50_000 });
+    // Two waits of 50 s fit the 2-minute budget; the third would not.
+    expect(time.waits).toEqual([50_000, 50_000]);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  it("refreshes the token once after a 401 and retries without waiting", async () => {
+    const server = await serve((_req, res, n) => (n === 1 ? json(res, 401, {}) : json(res, 200, { id: "abc" })));
+    const { get, tokens, time, notices } = setup();
+    await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
+    expect(tokens).toEqual({ issued: 2, invalidated: 1 });
+    expect(server.seen.map((s) => s.headers.authorization)).toEqual([`Bearer ${TOKEN}-1`, `Bearer ${TOKEN}-2`]);
+    expect(time.waits).toEqual([]);
+    expect(notices).toEqual([]);
+  });
+
+  it("asks for a new login when the refreshed token is also refused", async () => {
+    const server = await serve((_req, res) => json(res, 401, { error: { code: "unauthenticated", message: "no" } }));
+    const { get } = setup();
+    const error = await failure(get(server.url));
+    expect(error).toBeInstanceOf(AuthRequiredError);
+    expect(((error as AuthRequiredError).cause as PartnerCenterHttpError).apiCode).toBe("unauthenticated");
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it.each([400, 403, 409, 412, 501])("fails a %i at once, with its API code, request id and no token", async (status) => {
+    const server = await serve((_req, res) =>
+      json(res, status, { error: { code: "invalidRequest", message: "bad", target: "referral" } }, { "request-id": "rid-9" }),
+    );
+    const { get, notices, logs } = setup();
+    const error = (await failure(get(server.url))) as PartnerCenterHttpError;
+    expect(PcReferralsError.hasCode(error, "api_error")).toBe(true);
+    expect(error).toMatchObject({ status, apiCode: "invalidRequest", requestId: "rid-9", correlationId: "corr-1" });
+    expect(error.request?.headers.authorization).toBe("Bearer [REDACTED]");
+    expect(error.request?.url).not.toContain("jo@");
+    expect(server.seen).toHaveLength(1);
+    expect(notices).toEqual([]);
+    const everything = [JSON.stringify(error), error.message, error.stack, JSON.stringify(error.request), JSON.stringify(logs)];
+    for (const text of everything) expect(text).not.toContain(TOKEN);
+  });
+
+  it("answers null for a status the caller lists in nullOn", async () => {
+    const server = await serve((_req, res) => json(res, 404, { error: { code: "itemNotFound", message: "no" } }));
+    const { get } = setup();
+    await expect(get(server.url, { nullOn: [404] })).resolves.toBeNull();
+  });
+
+  it("times out a request that never answers, and reports TimeoutError after the retries", async () => {
+    const server = await serve(() => {
+      // never answers
+    });
+    const { get, notices } = setup({ timeoutMs: 100, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 } });
+    const error = await failure(get(server.url));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ code: "timeout", status: 0 });
+    expect(notices).toMatchObject([{ status: 0 }]);
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it("reports NetworkError when nothing listens", async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    await cleanups.pop()?.();
+    const { get } = setup({ retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 } });
+    const error = await failure(get(server.url));
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(String((error as Error).message)).not.toContain(TOKEN);
+  });
+
+  it("stops at once with the caller's abort reason, without retrying", async () => {
+    const controller = new AbortController();
+    const reason = new Error("caller stopped");
+    const server = await serve(() => controller.abort(reason));
+    const { get, notices } = setup();
+    await expect(get(server.url, { signal: controller.signal })).rejects.toBe(reason);
+    expect(server.seen).toHaveLength(1);
+    expect(notices).toEqual([]);
+  });
+
+  it("stops during a retry wait when the caller aborts", async () => {
+    const controller = new AbortController();
+    const server = await serve((_req, res) => json(res, 503, {}, { "retry-after": "5" }));
+    const { get } = setup({
+      sleep: async (_ms, signal) => {
+        controller.abort(new Error("bye"));
+        signal?.throwIfAborted();
+      },
+    });
+    await expect(get(server.url, { signal: controller.signal })).rejects.toThrow("bye");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("logs each request at debug without the query string, and retries at warn", async () => {
+    const server = await serve((_req, res, n) => (n === 1 ? json(res, 502, {}) : json(res, 200, {})));
+    const { get, logs } = setup();
+    await get(server.url);
+    const debug = logs.filter((l) => l.level === "debug").map((l) => l.obj);
+    expect(debug).toHaveLength(2);
+    expect(debug[0]).toMatchObject({ method: "GET", path: "/v1.0/engagements/referrals/abc", status: 502, attempt: 1 });
+    expect(debug[1]).toMatchObject({ status: 200, attempt: 2, durationMs: expect.any(Number) });
+    expect(JSON.stringify(logs)).not.toContain("contoso");
+    expect(logs.filter((l) => l.level === "warn")[0]?.obj).toMatchObject({ status: 502, delayMs: 250 });
+  });
+
+  it("keeps the minimum interval between request starts (injected clock)", async () => {
+    const server = await serve((_req, res) => json(res, 200, {}));
+    const starts: number[] = [];
+    const { get, time } = setup({
+      minIntervalMs: 1_000,
+      tokenProvider: {
+        getAccessToken: async () => {
+          starts.push(time.now);
+          return TOKEN;
+        },
+      },
+    });
+    const t0 = time.now;
+    await get(server.url);
+    await get(server.url);
+    time.now += 400;
+    await get(server.url);
+    time.now += 5_000;
+    await get(server.url);
+    expect(starts.map((t) => t - t0)).toEqual([0, 1_000, 2_000, 7_000]);
+    expect(time.waits).toEqual([1_000, 600]);
+  });
+});
