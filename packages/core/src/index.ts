@@ -120,3 +120,15 @@ export type {
   RetryOptions,
 } from "./client/types.js";
 export type { TokenProvider } from "./auth/token-provider.js";
+export { PARTNER_CENTER_SCOPE, createMsalTokenProvider } from "./auth/msal-token-provider.js";
+export type {
+  DeviceCodeInfo,
+  DeviceCodeLoginResult,
+  MsalAccountSummary,
+  MsalTokenProvider,
+  MsalTokenProviderOptions,
+  TokenCachePlugin,
+} from "./auth/msal-token-provider.js";
+export { createFileTokenCache } from "./auth/file-token-cache.js";
+export type { FileTokenCache, FileTokenCacheOptions } from "./auth/file-token-cache.js";
+export { createStaticTokenProvider } from "./auth/static-token-provider.js";
