@@ -132,3 +132,21 @@ export type {
 export { createFileTokenCache } from "./auth/file-token-cache.js";
 export type { FileTokenCache, FileTokenCacheOptions } from "./auth/file-token-cache.js";
 export { createStaticTokenProvider } from "./auth/static-token-provider.js";
+export { createSyncEngine } from "./sync/engine.js";
+export type { SyncEngine } from "./sync/engine.js";
+export type { EngineScoringOptions, SyncEngineOptions, SyncRunOptions } from "./sync/engine-options.js";
+export type { EngineRules } from "./sync/process-referral.js";
+export type { MatchLead, MatchLeadInput } from "./sync/link-resolution.js";
+export type { DomainScanner } from "./sync/domain-scans.js";
+export { createDnsProviderScanner, detectMailProvider } from "./sync/dns-provider-scanner.js";
+export type {
+  DnsProviderScan,
+  DnsProviderScannerOptions,
+  DnsResolver,
+  MailProvider,
+} from "./sync/dns-provider-scanner.js";
+export { createScheduler, defaultSyncIntervalMs } from "./sync/scheduler.js";
+export type { SchedulableEngine, Scheduler, SchedulerOptions } from "./sync/scheduler.js";
+export { metricSamples } from "./sync/metrics.js";
+export type { MetricSample, SyncMetrics } from "./sync/metrics.js";
+export { canonicalJson, contentHash } from "./sync/content-hash.js";

@@ -1,0 +1,265 @@
+// createSyncEngine: one run = lock → pages (one ahead) → scans → cursor → report (DESIGN.md "Data flow").
+import { randomUUID } from "node:crypto";
+import { odataFilter } from "../client/odata-filter.js";
+import type { ListReferralsQuery, ReferralPage, RetryNotice } from "../client/types.js";
+import { FeatureDisabledError, PcReferralsError, SyncInProgressError } from "../errors.js";
+import { createEventEmitter, type ErrorSummary, type SyncEvents, type SyncReport } from "../events.js";
+import { createMaskingLogger, silentLogger } from "../logger.js";
+import { defaultScoringHooks } from "../rules/scoring.js";
+import type { RunLock, SyncTrigger } from "../store/store.js";
+import { createDomainScanRunner } from "./domain-scans.js";
+import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
+import { guardStore } from "./guarded-store.js";
+import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
+import { writePage, type PageWriterContext } from "./page-writer.js";
+import { pageItemUpdatedAtMs, parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
+import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
+import { createSingleFlight } from "./single-flight.js";
+
+/** The sync engine. Subscribe with `on`/`onAny`; every `on` returns its unsubscribe function. */
+export interface SyncEngine extends SyncEvents {
+  /** The feature flag as configured. */
+  readonly enabled: boolean;
+  /** Id of the run in flight in this engine, or null. */
+  readonly currentRunId: string | null;
+  /**
+   * Runs one sync. Resolves with the report, also when the run failed as a whole (auth, network,
+   * store, abort: `status: "failed"`, the error in `errors`). Rejects only with
+   * `FeatureDisabledError`, `SyncInProgressError` (another run holds this engine or the store
+   * lock; `runningRunId` names it) and `InvalidInputError` for bad arguments.
+   */
+  run(options: SyncRunOptions): Promise<SyncReport>;
+  /** Counters since the engine was created; `metricSamples()` flattens them for exporters. */
+  metrics(): SyncMetrics;
+  /**
+   * Pass as the client's `onRetry` to surface throttling as `rate_limited` events:
+   * `createPartnerCenterClient({ tokenProvider, onRetry: (n) => engine.handleRetryNotice(n) })`.
+   */
+  handleRetryNotice(notice: RetryNotice): void;
+}
+
+class RunAborted extends Error {}
+
+const ABORTED: ErrorSummary = { code: "internal", message: "The sync was aborted; pages written before the abort are kept." };
+
+/**
+ * Creates a sync engine over a client and a store. Throws `ConfigError` listing every bad
+ * option (a store missing a method included).
+ *
+ * ```ts
+ * const engine = createSyncEngine({ client, store: createMemoryStore(), enabled: true });
+ * engine.on("referral.ingested", (e) => console.log(e.referralId, e.referralType));
+ * const report = await engine.run({ trigger: "manual" });
+ * ```
+ */
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const settings = parseEngineOptions(options);
+  const now = (options.now as (() => number) | undefined) ?? Date.now;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const logger = createMaskingLogger(options.logger ?? silentLogger);
+  const store = guardStore(options.store);
+  const { client, scanner, matchLead } = options;
+  const metrics = createMetricsRecorder();
+  const flight = createSingleFlight();
+  const emitter = createEventEmitter({
+    now: () => new Date(now()),
+    onListenerError: (error, type) => logger.error({ event: type, error: summarizeError(error) }, "listener_failed"),
+  });
+  emitter.onAny((event) => metrics.observe(event));
+  emitter.on("referral.failed", (e) => logger.warn({ runId: e.runId, referralId: e.referralId, error: e.error }, "referral_failed"));
+
+  const scoring = settings.scoring;
+  const processing: ReferralProcessingConfig = {
+    rules: options.rules ?? {},
+    scoringHooks:
+      options.scoring?.hooks ??
+      defaultScoringHooks({
+        ...(scoring?.azureTenantScore === undefined ? {} : { azureTenantScore: scoring.azureTenantScore }),
+        ...(scoring?.coSellBonus === undefined ? {} : { coSellBonus: scoring.coSellBonus }),
+      }),
+  };
+
+  /** Reads pages one ahead of the writer and returns the newest/oldest-failed timestamps seen. */
+  async function runPages(
+    ctx: PageWriterContext,
+    lock: RunLock,
+    query: ListReferralsQuery,
+    stopBelowMs: number | null,
+    abortPrefetch: () => void,
+    signal: AbortSignal | undefined,
+  ) {
+    let newestMs: number | null = null;
+    let oldestFailedMs: number | null = null;
+    const iterator = client.listReferrals(query);
+    let pending: Promise<IteratorResult<ReferralPage, void>> | null = iterator.next();
+    pending.catch(() => {});
+    try {
+      while (pending !== null) {
+        const step: IteratorResult<ReferralPage, void> = await pending;
+        pending = null;
+        if (step.done) break;
+        const page = step.value;
+        // Decided before prefetching, so a run that reached its mark asks for nothing more.
+        const last = stopBelowMs !== null && wholePageOlder(page, stopBelowMs);
+        if (!last) {
+          pending = iterator.next();
+          pending.catch(() => {});
+        }
+        const written = await writePage(page, ctx);
+        newestMs = max(newestMs, written.newestMs);
+        oldestFailedMs = min(oldestFailedMs, written.oldestFailedMs);
+        logger.debug({ runId: ctx.runId, page: page.pageNumber, count: page.referrals.length }, "page_written");
+        if (!(await lock.renew(settings.lockTtlMs))) {
+          logger.error({ runId: ctx.runId }, "run_lock_lost");
+          throw new SyncInProgressError(null);
+        }
+        if (signal?.aborted) throw new RunAborted();
+        if (last) break;
+      }
+    } catch (error) {
+      throw signal?.aborted ? new RunAborted() : error;
+    } finally {
+      if (pending !== null) abortPrefetch();
+      await iterator.return(undefined).catch(() => {});
+    }
+    return { newestMs, oldestFailedMs };
+  }
+
+  async function execute(runId: string, trigger: SyncTrigger, full: boolean, signal: AbortSignal | undefined) {
+    const startMs = now();
+    const recorder = createRunRecorder({ runId, trigger, full, startedAt: iso(startMs), emitter, maxErrors: settings.maxReportedErrors });
+    let lock: RunLock;
+    try {
+      const result = await store.acquireRunLock({ owner: runId, ttlMs: settings.lockTtlMs });
+      if (!result.acquired) throw new SyncInProgressError(result.holder);
+      lock = result.lock;
+    } catch (error) {
+      if (PcReferralsError.hasCode(error, "sync_in_progress")) throw error;
+      return finish(recorder, startMs, error, { previous: null, next: null });
+    }
+
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const scans = scanner
+      ? createDomainScanRunner({
+          runId,
+          scanner,
+          recordDomainScan: (r) => store.recordDomainScan(r),
+          concurrency: settings.scanConcurrency,
+          timeoutMs: settings.scanTimeoutMs,
+          logger,
+          onFinished: (ok) => metrics.scanFinished(ok),
+        })
+      : null;
+    let runError: unknown = null;
+    let previous: string | null = null;
+    let next: string | null = null;
+    try {
+      emitter.emit("sync.started", { runId, trigger, full });
+      logger.info({ runId, trigger, full }, "sync_started");
+      await store.recordRun(recorder.toRecord("running", null));
+      previous = (await store.getCursor(settings.scope))?.updatedAt ?? null;
+      next = previous;
+      const previousMs = parseTimestamp(previous);
+      const stopBelowMs = full || previousMs === null ? null : previousMs - settings.overlapMs;
+      const query: ListReferralsQuery = { orderBy: "updatedDateTime desc", top: settings.pageSize, signal: controller.signal, correlationId: runId };
+      if (settings.useUpdatedSinceFilter && stopBelowMs !== null) {
+        query.filter = odataFilter.compare("updatedDateTime", "gt", new Date(stopBelowMs));
+      }
+      const ctx: PageWriterContext = { runId, store, processing, matchLead, recorder, scans, logger, now };
+      const seen = await runPages(ctx, lock, query, stopBelowMs, () => controller.abort(), signal);
+      await scans?.drain();
+      const status = decideStatus({ runError: false, failed: recorder.counts.failed });
+      // A partial run moves the mark no further than its oldest failure, so the next run retries it.
+      const target = status === "partial" ? min(seen.newestMs, seen.oldestFailedMs) : seen.newestMs;
+      if (target !== null && (previousMs === null || target > previousMs)) {
+        await store.advanceCursor(settings.scope, { updatedAt: iso(target) });
+        next = iso(target);
+      }
+    } catch (error) {
+      runError = error instanceof RunAborted || signal?.aborted ? new RunAborted() : error;
+      await scans?.drain();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+    try {
+      return await finish(recorder, startMs, runError, { previous, next });
+    } finally {
+      await lock.release().catch((error: unknown) => logger.warn({ runId, error: summarizeError(error) }, "run_lock_release_failed"));
+    }
+  }
+
+  async function finish(recorder: RunRecorder, startMs: number, runError: unknown, cursor: SyncReport["cursor"]): Promise<SyncReport> {
+    const { runId } = recorder;
+    const failed = runError !== null;
+    const summary = runError instanceof RunAborted ? ABORTED : failed ? summarizeError(runError) : null;
+    if (summary !== null) recorder.runError(summary);
+    const status = decideStatus({ runError: failed, failed: recorder.counts.failed });
+    const finishedMs = Math.max(now(), startMs);
+    const record = recorder.toRecord(status, iso(finishedMs));
+    try {
+      await store.recordRun(record);
+    } catch (error) {
+      logger.error({ runId, error: summarizeError(error) }, "run_record_failed");
+    }
+    const report = buildReport(record, { status, finishedAt: iso(finishedMs), durationMs: finishedMs - startMs, cursor });
+    if (summary === null) {
+      logger.info({ runId, status, counts: report.counts, durationMs: report.durationMs }, "sync_completed");
+      emitter.emit("sync.completed", { runId, report });
+    } else {
+      if (summary.code === "auth_required") emitter.emit("auth.required", { runId, message: summary.message });
+      logger.error({ runId, error: summary, counts: report.counts }, "sync_failed");
+      emitter.emit("sync.failed", { runId, error: summary, report });
+    }
+    return report;
+  }
+
+  return {
+    enabled: settings.enabled,
+    get currentRunId() {
+      return flight.current;
+    },
+    on: (type, listener) => emitter.on(type, listener),
+    onAny: (listener) => emitter.onAny(listener),
+    metrics: () => metrics.snapshot(),
+    async run(runOptions) {
+      if (!settings.enabled) throw new FeatureDisabledError();
+      const { trigger, full, signal } = parseRunOptions(runOptions);
+      const runId = randomUUID();
+      const leave = flight.enter(runId);
+      try {
+        return await execute(runId, trigger, full, signal);
+      } finally {
+        leave();
+      }
+    },
+    handleRetryNotice(notice) {
+      if (typeof notice !== "object" || notice === null) return;
+      const current = flight.current;
+      const payload = {
+        runId: current !== null && notice.correlationId === current ? current : null,
+        attempt: notice.attempt,
+        delayMs: notice.delayMs,
+        status: notice.status,
+        requestId: notice.requestId ?? null,
+      };
+      logger.info(payload, "rate_limited");
+      emitter.emit("rate_limited", payload);
+    },
+  };
+}
+
+/** True when the page has dated referrals and every one is older than `belowMs` (undated garbage is ignored). */
+function wholePageOlder(page: ReferralPage, belowMs: number): boolean {
+  const dated = page.referrals.map(pageItemUpdatedAtMs).filter((ms): ms is number => ms !== null);
+  return dated.length > 0 && dated.every((ms) => ms < belowMs);
+}
+
+function max(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+function min(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}

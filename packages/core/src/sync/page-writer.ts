@@ -1,0 +1,235 @@
+// One fetched page → processed, linked, written in one applyBatch, then reported. A failing
+// referral is isolated; only a store that is down fails the page (and the run).
+import type { ReferralPage } from "../client/types.js";
+import { StoreError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { BatchOutcome, CompanyOutcome, KnownReferral, LinkDecision, ProcessedPage, ProcessedReferral, ReferralOutcome } from "../store/store.js";
+import type { DomainScanRunner } from "./domain-scans.js";
+import type { EngineStore } from "./guarded-store.js";
+import { keptLink, resolveLinks, type MatchLead } from "./link-resolution.js";
+import {
+  mergeCompanyUpserts,
+  pageItemId,
+  pageItemUpdatedAtMs,
+  processReferral,
+  type KeepDecision,
+  type ReferralProcessingConfig,
+  type SkipDecision,
+} from "./process-referral.js";
+import { summarizeError, type RunRecorder } from "./report.js";
+
+/** What writing a page needs from the run. */
+export interface PageWriterContext {
+  runId: string;
+  store: EngineStore;
+  processing: ReferralProcessingConfig;
+  matchLead: MatchLead | undefined;
+  recorder: RunRecorder;
+  scans: DomainScanRunner | null;
+  logger: Logger;
+  now: () => number;
+}
+
+/** Timestamps (epoch ms) the cursor logic needs from a written page. */
+export interface PageWriteResult {
+  /** Newest `updatedDateTime` among the page's valid referrals. */
+  newestMs: number | null;
+  /** Oldest `updatedDateTime` among the referrals that failed. */
+  oldestFailedMs: number | null;
+}
+
+type Slot =
+  | SkipDecision
+  | { kind: "fail"; referralId: string; error: unknown }
+  | (KeepDecision & { link?: LinkDecision; outcome?: ReferralOutcome | undefined });
+
+/** Processes and writes one page; rejects only on a run-level failure (store down). */
+export async function writePage(page: ReferralPage, ctx: PageWriterContext): Promise<PageWriteResult> {
+  const { store, recorder } = ctx;
+  recorder.pageFetched(page.pageNumber, page.referrals.length);
+
+  const ids = [...new Set(page.referrals.filter((i) => i.ok).map((i) => pageItemId(i) as string))];
+  const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
+
+  const slots: Slot[] = page.referrals.map((item) => {
+    try {
+      return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
+    } catch (error) {
+      return { kind: "fail", referralId: pageItemId(item) ?? "", error };
+    }
+  });
+
+  await assignLinks(slots, ctx);
+  const written = await applyWithIsolation(slots, ctx);
+  report(slots, page.pageNumber, recorder);
+  for (const company of written.companies) recorder.companyUpserted(company);
+  await requestScans(slots, ctx);
+  return timestamps(page, slots);
+}
+
+async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void> {
+  const fresh: Array<KeepDecision & { link?: LinkDecision }> = [];
+  for (const slot of slots) {
+    if (slot.kind !== "keep") continue;
+    if (slot.known === null) {
+      fresh.push(slot);
+    } else if (slot.known.linkStatus === "auto_linked" && !slot.unchanged) {
+      // KnownReferral carries no company id; read it so the kept auto link keeps its company.
+      const stored = await ctx.store.getReferral(slot.referral.referralId);
+      slot.link = keptLink("auto_linked", stored?.linkedCompanyId ?? null);
+    } else {
+      slot.link = keptLink(slot.known.linkStatus, null);
+    }
+  }
+  if (fresh.length === 0) return;
+  const links = await resolveLinks(
+    fresh.map((s) => ({
+      referralId: s.referral.referralId,
+      domain: s.referral.domain,
+      customerName: s.referral.customerName,
+      normalizedName: s.normalizedName,
+    })),
+    { matchLead: ctx.matchLead, findCompanies: (query) => ctx.store.findCompanies(query) },
+  );
+  fresh.forEach((slot, i) => {
+    const resolved = links[i];
+    if (resolved?.ok) slot.link = resolved.link;
+    else replaceWithFailure(slots, slot, resolved?.error ?? new Error("link resolution returned nothing"));
+  });
+}
+
+function replaceWithFailure(slots: Slot[], slot: Slot, error: unknown): void {
+  const index = slots.indexOf(slot);
+  if (index >= 0 && slot.kind === "keep") slots[index] = { kind: "fail", referralId: slot.referral.referralId, error };
+}
+
+type KeptSlot = KeepDecision & { link: LinkDecision; outcome?: ReferralOutcome | undefined };
+
+function kept(slots: Slot[]): KeptSlot[] {
+  return slots.filter((s): s is KeptSlot => s.kind === "keep" && s.link !== undefined);
+}
+
+function toProcessed(slot: KeptSlot): ProcessedReferral {
+  return { ...slot.referral, link: slot.link };
+}
+
+function pageOf(ctx: PageWriterContext, syncedAt: string, batch: KeptSlot[]): ProcessedPage {
+  return {
+    runId: ctx.runId,
+    syncedAt,
+    referrals: batch.map(toProcessed),
+    companies: mergeCompanyUpserts(batch.flatMap((s) => (s.company === null ? [] : [s.company]))),
+  };
+}
+
+async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promise<BatchOutcome> {
+  const outcome = await ctx.store.applyBatch(page);
+  if (!outcome || !Array.isArray(outcome.referrals) || outcome.referrals.length !== page.referrals.length) {
+    throw new StoreError("applyBatch must return one outcome per referral, in input order.");
+  }
+  return { referrals: outcome.referrals, companies: Array.isArray(outcome.companies) ? outcome.companies : [] };
+}
+
+/**
+ * Writes the kept referrals in one batch. When the batch fails, an empty batch probes the store:
+ * if that fails too the store is down and the run fails; otherwise each referral is written on
+ * its own and only the ones the store rejects (e.g. a value PostgreSQL cannot hold) fail.
+ */
+async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promise<{ companies: CompanyOutcome[] }> {
+  const batch = kept(slots);
+  if (batch.length === 0) return { companies: [] };
+  const syncedAt = new Date(ctx.now()).toISOString();
+  const probe = () => applyChecked(ctx, { runId: ctx.runId, syncedAt, referrals: [], companies: [] });
+  try {
+    const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, batch));
+    batch.forEach((slot, i) => (slot.outcome = outcome.referrals[i]));
+    return { companies: outcome.companies };
+  } catch (error) {
+    try {
+      await probe();
+    } catch {
+      throw error;
+    }
+    ctx.logger.warn({ runId: ctx.runId, error: summarizeError(error), size: batch.length }, "page_write_isolating");
+  }
+  const companies = new Map<string, CompanyOutcome>();
+  for (const slot of batch) {
+    try {
+      const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, [slot]));
+      slot.outcome = outcome.referrals[0];
+      for (const c of outcome.companies) {
+        const seen = companies.get(c.domain);
+        companies.set(c.domain, seen ? { ...seen, created: seen.created || c.created } : c);
+      }
+    } catch (error) {
+      await probe().catch(() => {
+        throw error;
+      });
+      replaceWithFailure(slots, slot, error);
+    }
+  }
+  return { companies: [...companies.values()] };
+}
+
+function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorder): void {
+  slots.forEach((slot, index) => {
+    if (slot.kind === "skip") {
+      recorder.skipped({ id: slot.referralId, page: pageNumber, index }, slot.reason, slot.issues);
+    } else if (slot.kind === "fail") {
+      recorder.failed(slot.referralId, slot.error);
+    } else if (slot.outcome !== undefined) {
+      const { outcome } = slot;
+      const r = slot.referral;
+      if (outcome.outcome === "unchanged") {
+        recorder.unchanged();
+        return;
+      }
+      recorder.ingested({
+        referralId: r.referralId,
+        referralType: r.referralType,
+        outcome: outcome.outcome,
+        domain: r.domain,
+        linkStatus: outcome.linkStatus,
+        score: r.scoring.score,
+      });
+      if (outcome.outcome === "updated" && (outcome.previousStatus !== r.status || outcome.previousSubstatus !== r.substatus)) {
+        recorder.statusChanged({
+          referralId: r.referralId,
+          from: { status: outcome.previousStatus, substatus: outcome.previousSubstatus },
+          to: { status: r.status, substatus: r.substatus },
+        });
+      }
+    }
+  });
+}
+
+async function requestScans(slots: readonly Slot[], ctx: PageWriterContext): Promise<void> {
+  const domains = new Set<string>();
+  for (const slot of slots) {
+    if (slot.kind !== "keep" || slot.company === null) continue;
+    if (slot.outcome?.outcome === "inserted" || slot.outcome?.outcome === "updated") domains.add(slot.company.domain);
+  }
+  if (domains.size === 0) return;
+  let claimed: string[];
+  try {
+    claimed = await ctx.store.claimDomainScans([...domains]);
+  } catch (error) {
+    // Unclaimed domains are claimed again the next time a referral of theirs is written.
+    ctx.logger.warn({ runId: ctx.runId, error: summarizeError(error) }, "domain_scan_claim_failed");
+    return;
+  }
+  for (const domain of claimed) ctx.recorder.scanRequested(domain);
+  ctx.scans?.enqueue(claimed);
+}
+
+function timestamps(page: ReferralPage, slots: readonly Slot[]): PageWriteResult {
+  let newestMs: number | null = null;
+  let oldestFailedMs: number | null = null;
+  page.referrals.forEach((item, i) => {
+    const ms = item.ok ? pageItemUpdatedAtMs(item) : null;
+    if (ms === null) return;
+    if (newestMs === null || ms > newestMs) newestMs = ms;
+    if (slots[i]?.kind === "fail" && (oldestFailedMs === null || ms < oldestFailedMs)) oldestFailedMs = ms;
+  });
+  return { newestMs, oldestFailedMs };
+}

@@ -1,0 +1,201 @@
+// createScheduler: periodic runs with jitter, never overlapping, surviving every run-level failure.
+import { z } from "zod";
+import type { SyncReport } from "../events.js";
+import { PcReferralsError, SyncInProgressError } from "../errors.js";
+import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
+import type { SyncTrigger } from "../store/store.js";
+import { parseOptions } from "../_options.js";
+import type { SyncRunOptions } from "./engine-options.js";
+import { summarizeError } from "./report.js";
+
+/** What the scheduler needs of an engine. */
+export interface SchedulableEngine {
+  run(options: SyncRunOptions): Promise<SyncReport>;
+}
+
+/** Options of {@link createScheduler}. */
+export interface SchedulerOptions {
+  /** Pause between the end of one run and the next. Default 600 s, or 30 s when `NODE_ENV=development`. */
+  intervalMs?: number;
+  /** Run as soon as `start()` is called instead of after the first interval. Default false. */
+  runOnStart?: boolean;
+  /** Aborting stops the scheduler as `stop()` does. */
+  signal?: AbortSignal;
+  /** Up to this much random delay is added to each wait (spreads replicas). Excludes `jitterRatio`. */
+  jitterMs?: number;
+  /** Jitter as a fraction of the interval; default 0.1 when neither jitter option is given. */
+  jitterRatio?: number;
+  /** A requested run still waiting after this long (a long run was in flight) is dropped. Default 1 h. */
+  maxQueueAgeMs?: number;
+  logger?: Logger;
+  /** Random source in [0, 1) for the jitter, for tests. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** A running schedule. */
+export interface Scheduler {
+  /** Starts ticking; calling it again while started does nothing. */
+  start(): void;
+  /** Stops ticking and aborts the run in flight, which ends after its current page commits; resolves then. */
+  stop(): Promise<void>;
+  /**
+   * Asks for a run now. While a run is in flight it is queued (one slot) and runs right after,
+   * unless it waited longer than `maxQueueAgeMs`. Ignored when the scheduler is not started.
+   */
+  trigger(trigger?: SyncTrigger): void;
+  /** Started and not stopped. */
+  readonly running: boolean;
+  /** A run is in flight. */
+  readonly busy: boolean;
+}
+
+const optionsSchema = z
+  .strictObject({
+    intervalMs: z.number().int().positive().optional(),
+    runOnStart: z.boolean().default(false),
+    signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, "expected an AbortSignal").optional(),
+    jitterMs: z.number().int().nonnegative().optional(),
+    jitterRatio: z.number().min(0).max(1).optional(),
+    maxQueueAgeMs: z.number().int().positive().default(60 * 60_000),
+    logger: z.custom<Logger>((v) => typeof v === "object" && v !== null, "expected a pino-compatible logger").optional(),
+    random: z.custom<() => number>((v) => typeof v === "function", "expected a function returning [0, 1)").optional(),
+  })
+  .refine((o) => o.jitterMs === undefined || o.jitterRatio === undefined, {
+    message: "give jitterMs or jitterRatio, not both",
+    path: ["jitterMs"],
+  });
+
+/** Default interval: 30 s in development, 600 s otherwise (DESIGN.md "Schedule"). */
+export function defaultSyncIntervalMs(env: Record<string, string | undefined> = process.env): number {
+  return env.NODE_ENV === "development" ? 30_000 : 600_000;
+}
+
+/**
+ * Runs `engine` on a schedule. Runs never overlap: the next wait starts when a run ends. A
+ * tick that finds the store lock held elsewhere is skipped; a disabled feature flag, a needed
+ * login (`AuthRequiredError`) or a network failure is logged and the schedule goes on.
+ *
+ * ```ts
+ * const scheduler = createScheduler(engine, { runOnStart: true, signal: shutdown.signal });
+ * scheduler.start();
+ * ```
+ */
+export function createScheduler(engine: SchedulableEngine, options: SchedulerOptions = {}): Scheduler {
+  const o = parseOptions(optionsSchema, options, "createScheduler");
+  if (typeof engine?.run !== "function") {
+    throw new TypeError("createScheduler(engine): expected an engine with run(), e.g. createSyncEngine({ … })");
+  }
+  const intervalMs = o.intervalMs ?? defaultSyncIntervalMs();
+  const jitterMax = o.jitterMs ?? Math.round((o.jitterRatio ?? 0.1) * intervalMs);
+  const random = o.random ?? Math.random;
+  const logger = createMaskingLogger(o.logger ?? silentLogger);
+
+  let started = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let inFlight: Promise<void> | null = null;
+  let queued: { since: number; trigger: SyncTrigger } | null = null;
+  let controller = new AbortController();
+
+  const clearTimer = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  };
+
+  const scheduleNext = () => {
+    clearTimer();
+    if (!started) return;
+    const delay = intervalMs + Math.floor(Math.min(Math.max(random(), 0), 1) * jitterMax);
+    timer = setTimeout(() => {
+      timer = null;
+      launch("schedule");
+    }, delay);
+  };
+
+  const runOnce = async (trigger: SyncTrigger, signal: AbortSignal): Promise<void> => {
+    try {
+      const report = await engine.run({ trigger, signal });
+      if (report.status === "failed") {
+        const error = report.errors.find((e) => e.referralId === null);
+        logger.warn({ runId: report.runId, trigger, error }, error?.code === "auth_required" ? "sync_auth_required" : "sync_run_failed");
+      } else {
+        logger.info({ runId: report.runId, trigger, status: report.status, counts: report.counts }, "sync_run_finished");
+      }
+    } catch (error) {
+      if (PcReferralsError.hasCode(error, "sync_in_progress")) {
+        logger.info({ trigger, runningRunId: (error as SyncInProgressError).runningRunId }, "sync_tick_skipped");
+      } else if (PcReferralsError.hasCode(error, "feature_disabled")) {
+        logger.info({ trigger }, "sync_disabled");
+      } else if (PcReferralsError.hasCode(error, "auth_required")) {
+        logger.warn({ trigger, error: summarizeError(error) }, "sync_auth_required");
+      } else {
+        logger.error({ trigger, error: summarizeError(error) }, "sync_run_crashed");
+      }
+    }
+  };
+
+  const launch = (trigger: SyncTrigger) => {
+    if (!started) return;
+    if (inFlight !== null) {
+      queued ??= { since: Date.now(), trigger };
+      return;
+    }
+    clearTimer();
+    const signal = controller.signal;
+    inFlight = runOnce(trigger, signal).finally(() => {
+      inFlight = null;
+      afterRun();
+    });
+  };
+
+  const afterRun = () => {
+    if (!started) return;
+    const waiting = queued;
+    queued = null;
+    if (waiting !== null) {
+      const age = Date.now() - waiting.since;
+      if (age <= o.maxQueueAgeMs) {
+        launch(waiting.trigger);
+        return;
+      }
+      logger.warn({ trigger: waiting.trigger, waitedMs: age }, "queued_run_dropped");
+    }
+    scheduleNext();
+  };
+
+  const stop = async (): Promise<void> => {
+    const wasStarted = started;
+    started = false;
+    queued = null;
+    clearTimer();
+    controller.abort();
+    if (inFlight !== null) await inFlight;
+    if (wasStarted) logger.info({}, "scheduler_stopped");
+  };
+
+  o.signal?.addEventListener("abort", () => void stop(), { once: true });
+
+  return {
+    start() {
+      if (started) return;
+      if (o.signal?.aborted) {
+        logger.info({}, "scheduler_not_started_aborted");
+        return;
+      }
+      started = true;
+      if (controller.signal.aborted) controller = new AbortController();
+      logger.info({ intervalMs, jitterMaxMs: jitterMax, runOnStart: o.runOnStart }, "scheduler_started");
+      if (o.runOnStart) launch("schedule");
+      else scheduleNext();
+    },
+    stop,
+    trigger(trigger = "manual") {
+      if (started) launch(trigger);
+    },
+    get running() {
+      return started;
+    },
+    get busy() {
+      return inFlight !== null;
+    },
+  };
+}
