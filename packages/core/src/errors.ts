@@ -20,6 +20,7 @@ export type ErrorCode =
   | "store_error"
   | "migration_invalid"
   | "sync_in_progress"
+  | "aborted"
   | "feature_disabled"
   | "invalid_input"
   | "not_found";
@@ -179,6 +180,14 @@ export class SyncInProgressError extends PcReferralsError {
   constructor(runningRunId: string | null) {
     super(runningRunId ? `A sync is already running (run ${runningRunId}).` : "A sync is already running.");
     this.runningRunId = runningRunId;
+  }
+}
+
+/** The caller's `AbortSignal` stopped the work; what was already durable stays. */
+export class AbortedError extends PcReferralsError {
+  readonly code = "aborted";
+  constructor(message = "The operation was aborted.", options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 

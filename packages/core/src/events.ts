@@ -44,7 +44,10 @@ export interface SyncEventMap {
     linkStatus: LinkStatus;
     score: number | null;
   };
-  /** A referral was not ingested; `reason` says which rule decided. */
+  /**
+   * A referral was not ingested; `reason` says which rule decided. A payload without a usable
+   * id is reported as `page-<n>/item-<m>` (its position in the listing).
+   */
   "referral.skipped": { runId: string; referralId: string; reason: SkipReason };
   /** Processing one referral failed; the rest of its page still lands. */
   "referral.failed": { runId: string; referralId: string; error: ErrorSummary };

@@ -1,5 +1,6 @@
 // Public surface of @pc-referrals/core: explicit named re-exports only.
 export {
+  AbortedError,
   AuthRequiredError,
   ConfigError,
   FeatureDisabledError,

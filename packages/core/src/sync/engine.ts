@@ -2,8 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { odataFilter } from "../client/odata-filter.js";
 import type { ListReferralsQuery, ReferralPage, RetryNotice } from "../client/types.js";
-import { FeatureDisabledError, PcReferralsError, SyncInProgressError } from "../errors.js";
-import { createEventEmitter, type ErrorSummary, type SyncEvents, type SyncReport } from "../events.js";
+import { AbortedError, FeatureDisabledError, PcReferralsError, SyncInProgressError } from "../errors.js";
+import { createEventEmitter, type SyncEvents, type SyncReport } from "../events.js";
 import { createMaskingLogger, silentLogger } from "../logger.js";
 import { defaultScoringHooks } from "../rules/scoring.js";
 import type { RunLock, SyncTrigger } from "../store/store.js";
@@ -38,9 +38,12 @@ export interface SyncEngine extends SyncEvents {
   handleRetryNotice(notice: RetryNotice): void;
 }
 
-class RunAborted extends Error {}
-
-const ABORTED: ErrorSummary = { code: "internal", message: "The sync was aborted; pages written before the abort are kept." };
+const ABORT_MESSAGE = "The sync was aborted; pages written before the abort are kept.";
+class RunAborted extends AbortedError {
+  constructor() {
+    super(ABORT_MESSAGE);
+  }
+}
 
 /**
  * Creates a sync engine over a client and a store. Throws `ConfigError` listing every bad
@@ -193,7 +196,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function finish(recorder: RunRecorder, startMs: number, runError: unknown, cursor: SyncReport["cursor"]): Promise<SyncReport> {
     const { runId } = recorder;
     const failed = runError !== null;
-    const summary = runError instanceof RunAborted ? ABORTED : failed ? summarizeError(runError) : null;
+    const summary = runError instanceof RunAborted ? summarizeError(runError) : failed ? summarizeError(runError) : null;
     if (summary !== null) recorder.runError(summary);
     const status = decideStatus({ runError: failed, failed: recorder.counts.failed });
     const finishedMs = Math.max(now(), startMs);

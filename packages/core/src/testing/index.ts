@@ -9,3 +9,12 @@ export {
   makeProcessedReferral,
 } from "./processed-fixtures.js";
 export { HOSTILE_STRINGS } from "./conformance/hostile-strings.js";
+export { startFakePartnerCenter } from "./fake-partner-center.js";
+export type { FakePartnerCenter, FakePartnerCenterOptions, RecordedRequest } from "./fake-partner-center.js";
+export { FAKE_LOGIN_HOST, createFakeEntra } from "./fake-entra.js";
+export type { FakeEntra, FakeEntraOptions, FakeEntraTokenProviderOptions } from "./fake-entra.js";
+export type { AccessTokenCheck } from "./fake-entra-tokens.js";
+export { FAULT_KINDS } from "./faults.js";
+export type { FaultKind, FaultRule } from "./faults.js";
+export { createSeededRandom, generateReferrals } from "./generate-referrals.js";
+export type { GenerateReferralsOptions } from "./generate-referrals.js";

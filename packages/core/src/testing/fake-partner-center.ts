@@ -1,0 +1,247 @@
+/**
+ * A fake Partner Center referrals API plus a fake Entra ID, served over real HTTP on
+ * 127.0.0.1. It speaks the wire format of shared/reference/partner-center-api.md, including
+ * its quirks (wrong-path `@odata.nextLink`, 7-digit timestamps, `$top` ≤ 100).
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { z } from "zod";
+import { parseOptions } from "../_options.js";
+import { delay, header, listenLocal, queryRecord, readBody, requestUrl, sendJson } from "./_http.js";
+import { createFakeEntra } from "./fake-entra.js";
+import type { FakeEntra, FakeEntraOptions, FakeEntraTokenProviderOptions } from "./fake-entra.js";
+import { createReferralCollection } from "./fake-referral-collection.js";
+import { createFaultPlan, faultedStatus, faultSkipsProcessing, replacementResponse, slowDown, writeWithFault } from "./faults.js";
+import type { FakeResponse, FaultKind, FaultRule } from "./faults.js";
+
+const LIST_PATH = "/v1.0/engagements/referrals";
+
+/** Options of {@link startFakePartnerCenter}. */
+export interface FakePartnerCenterOptions {
+  /** Referrals served, in this order unless `$orderby` says otherwise. Stored as deep copies. */
+  referrals?: readonly unknown[];
+  /** Port on 127.0.0.1; default 0 (an ephemeral port). */
+  port?: number;
+  /** Delay before every API response, in ms. */
+  latencyMs?: number;
+  faults?: readonly FaultRule[];
+  autoApproveDeviceCodes?: boolean;
+  tenantId?: string;
+  clientId?: string;
+  /** Check bearer tokens against the fake Entra ID; default true. */
+  requireAuth?: boolean;
+  /** Also accept `gt`/`ge`/`lt`/`le` on `createdDateTime`/`updatedDateTime` in `$filter` (uncertain on the real API); default false → 400. */
+  filterComparisons?: boolean;
+  /** Clock in ms: timestamps the fake writes and token expiry. */
+  now?: () => number;
+}
+
+/** One request the fake API received (Entra ID requests are counted in `entra.stats` instead). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names; `authorization` is always `Bearer [REDACTED]`. */
+  headers: Record<string, string>;
+  /** Status line sent (200 for `reset` and `malformed_json`); 0 while the response is pending. */
+  status: number;
+  fault: FaultKind | null;
+  at: number;
+}
+
+/** A running fake. */
+export interface FakePartnerCenter {
+  /** `http://127.0.0.1:<port>`: the `baseUrl` for `createPartnerCenterClient`. */
+  url: string;
+  /** Spread into `createMsalTokenProvider` to log in against the fake Entra ID. */
+  tokenProviderOptions: FakeEntraTokenProviderOptions;
+  entra: FakeEntra;
+  /** Approves every pending device code (the user "entered the code"); returns how many. */
+  approveDeviceCodes(): number;
+  /** Live array of API requests, oldest first. */
+  requests: RecordedRequest[];
+  /** Replaces the referrals; skip tokens issued before stop working (400). */
+  setReferrals(referrals: readonly unknown[]): void;
+  /** A server-side edit: deep-merges `patch`, moves `updatedDateTime` forward, new `eTag`; returns the referral. Throws `NotFoundError`. */
+  update(id: string, patch: Record<string, unknown>): unknown;
+  /** Replaces the fault rules (their counters start again). */
+  setFaults(faults: readonly FaultRule[]): void;
+  stop(): Promise<void>;
+}
+
+const optionsSchema = z.object({
+  referrals: z.array(z.unknown()).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  faults: z.array(z.unknown()).optional(),
+  autoApproveDeviceCodes: z.boolean().optional(),
+  tenantId: z.string().regex(/^[\w.-]+$/).optional(),
+  clientId: z.string().min(1).optional(),
+  requireAuth: z.boolean().optional(),
+  filterComparisons: z.boolean().optional(),
+  now: z.custom<() => number>((v) => typeof v === "function", "expected a function returning epoch ms").optional(),
+});
+
+const errorBody = (code: string, message: string) => ({ error: { code, message, target: "referral" } });
+
+function recordedHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[name] = name === "authorization" ? "Bearer [REDACTED]" : Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+/** Starts the fake on 127.0.0.1. Stop it with `stop()` (e.g. in `afterAll`). */
+export async function startFakePartnerCenter(options: FakePartnerCenterOptions = {}): Promise<FakePartnerCenter> {
+  parseOptions(optionsSchema, options, "startFakePartnerCenter");
+  const now = options.now ?? Date.now;
+  const entraOptions: FakeEntraOptions = { now };
+  if (options.tenantId !== undefined) entraOptions.tenantId = options.tenantId;
+  if (options.clientId !== undefined) entraOptions.clientId = options.clientId;
+  if (options.autoApproveDeviceCodes !== undefined) entraOptions.autoApproveDeviceCodes = options.autoApproveDeviceCodes;
+  const entra = createFakeEntra(entraOptions);
+  const collection = createReferralCollection(options.referrals ?? [], now, options.filterComparisons ?? false);
+  let plan = createFaultPlan(options.faults ?? []);
+  const requests: RecordedRequest[] = [];
+  let origin = "";
+
+  const authenticate = (req: IncomingMessage): FakeResponse | null => {
+    if (options.requireAuth === false) return null;
+    const match = /^Bearer\s+(\S+)$/i.exec(header(req, "authorization") ?? "");
+    const check = match?.[1] ? entra.verifyAccessToken(match[1]) : null;
+    if (check?.ok) return null;
+    const why = check === null ? "no bearer token was sent" : `the token is ${check.reason === "audience" ? "for another audience" : check.reason}`;
+    return {
+      status: 401,
+      headers: { "www-authenticate": `Bearer authorization_uri="https://login.fake.test/${entra.tenantId}/oauth2/authorize", error="invalid_token"` },
+      body: errorBody("unauthenticated", `Authentication failed: ${why}.`),
+    };
+  };
+
+  const listReferrals = (url: URL): FakeResponse => {
+    const p = url.searchParams;
+    const result = collection.list({
+      filter: p.get("$filter") ?? undefined,
+      orderBy: p.get("$orderby") ?? undefined,
+      top: p.get("$top") ?? undefined,
+      skipToken: p.get("$skiptoken") ?? undefined,
+    });
+    if (!result.ok) return { status: result.status, headers: {}, body: errorBody(result.code, result.message) };
+    const page: Record<string, unknown> = {
+      "@odata.context": `${origin}/v1.0/$metadata#referrals`,
+      "@odata.count": result.count,
+      value: result.value,
+    };
+    // The documented nextLink points at a wrong path (…/v1.0/referrals); clients must keep their own URL.
+    if (result.nextSkipToken) page["@odata.nextLink"] = `${origin}/v1.0/referrals?$skiptoken=${encodeURIComponent(result.nextSkipToken)}`;
+    return { status: 200, headers: {}, body: page };
+  };
+
+  const patchReferral = (req: IncomingMessage, id: string, body: string): FakeResponse => {
+    const type = (header(req, "content-type") ?? "").toLowerCase();
+    if (!type.startsWith("application/json") && !type.startsWith("application/json-patch+json")) {
+      return { status: 415, headers: {}, body: errorBody("invalidRequest", "Content-Type must be application/json.") };
+    }
+    let operations: unknown;
+    try {
+      operations = JSON.parse(body);
+    } catch {
+      return { status: 400, headers: {}, body: errorBody("invalidRequest", "The body is not valid JSON.") };
+    }
+    const result = collection.patch(id, operations, header(req, "if-match"));
+    if (!result.ok) return { status: result.status, headers: {}, body: errorBody(result.code, result.message) };
+    const etag = typeof result.value.eTag === "string" ? { etag: result.value.eTag } : {};
+    return /return=representation/i.test(header(req, "prefer") ?? "")
+      ? { status: 200, headers: etag, body: result.value }
+      : { status: 204, headers: etag };
+  };
+
+  const route = (req: IncomingMessage, url: URL, body: string): FakeResponse => {
+    const unauthenticated = authenticate(req);
+    if (unauthenticated) return unauthenticated;
+    const method = req.method ?? "GET";
+    const notAllowed: FakeResponse = { status: 405, headers: {}, body: errorBody("invalidRequest", `${method} is not supported on ${url.pathname}.`) };
+    if (url.pathname === LIST_PATH) return method === "GET" ? listReferrals(url) : notAllowed;
+    const idMatch = url.pathname.startsWith(`${LIST_PATH}/`) ? decodeURIComponent(url.pathname.slice(LIST_PATH.length + 1)) : null;
+    if (idMatch === null || idMatch.includes("/")) {
+      return { status: 404, headers: {}, body: errorBody("itemNotFound", `No resource at ${url.pathname}.`) };
+    }
+    if (method === "PATCH") return patchReferral(req, idMatch, body);
+    if (method !== "GET") return notAllowed;
+    const referral = collection.get(idMatch);
+    if (referral === undefined) return { status: 404, headers: {}, body: errorBody("itemNotFound", `Referral '${idMatch}' was not found.`) };
+    const eTag = (referral as { eTag?: unknown }).eTag;
+    return { status: 200, headers: typeof eTag === "string" ? { etag: eTag } : {}, body: referral };
+  };
+
+  const isEntraPath = (path: string): boolean => {
+    const first = path.split("/")[1];
+    return first === entra.tenantId || first === "common" || first === "organizations";
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    const url = requestUrl(req);
+    const method = req.method ?? "GET";
+    const rule = plan.next(method, url.pathname);
+    if (isEntraPath(url.pathname)) {
+      if (!rule || rule.kind === "slow") {
+        await slowDown(rule);
+        await entra.handle(req, res, body);
+      } else if (faultSkipsProcessing(rule.kind)) {
+        await writeWithFault(res, replacementResponse(rule, {}), null);
+      } else {
+        // Cut a token-shaped body instead of issuing real tokens nobody can receive.
+        const tokenShaped = { token_type: "Bearer", scope: "", expires_in: 3600, ext_expires_in: 3600, access_token: "" };
+        await writeWithFault(res, { status: 200, headers: {}, body: tokenShaped }, rule);
+      }
+      return;
+    }
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: queryRecord(url),
+      headers: recordedHeaders(req),
+      status: 0,
+      fault: rule?.kind ?? null,
+      at: now(),
+    };
+    requests.push(record);
+    const headers: Record<string, string> = { "request-id": randomUUID() };
+    for (const name of ["client-request-id", "MS-CorrelationId", "MS-RequestId"]) {
+      const value = header(req, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    if (options.latencyMs) await delay(options.latencyMs);
+    await slowDown(rule);
+    const response =
+      rule && faultSkipsProcessing(rule.kind) ? replacementResponse(rule, headers) : route(req, url, body);
+    response.headers = { ...headers, ...response.headers };
+    record.status = faultedStatus(response, rule);
+    await writeWithFault(res, response, rule);
+  };
+
+  const server = await listenLocal((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, errorBody("generalException", "The fake Partner Center failed."));
+      else res.destroy();
+    });
+  }, options.port ?? 0);
+  origin = server.url;
+
+  return {
+    url: server.url,
+    tokenProviderOptions: entra.tokenProviderOptions(server.url),
+    entra,
+    approveDeviceCodes: () => entra.approveDeviceCodes(),
+    requests,
+    setReferrals: (referrals) => collection.setAll(referrals),
+    update: (id, patch) => collection.update(id, patch),
+    setFaults(faults) {
+      plan = createFaultPlan(faults);
+    },
+    stop: () => server.close(),
+  };
+}
