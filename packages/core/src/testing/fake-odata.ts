@@ -4,21 +4,12 @@
  * 7-digit-fraction timestamps. Anything else is rejected, as the real service would answer 400.
  * See shared/reference/partner-center-api.md §2.
  */
+import { ODATA_DATE_FIELDS, ODATA_STRING_FIELDS } from "../client/odata-filter.js";
 
+// One list of the documented filterable fields serves the client's builder and this fake.
 /** Fields a comparison may name (the documented examples plus `id` and the two dates). */
-const FILTER_FIELDS = new Set([
-  "id",
-  "engagementId",
-  "status",
-  "substatus",
-  "type",
-  "qualification",
-  "direction",
-  "createdDateTime",
-  "updatedDateTime",
-  "customerProfile/address/country",
-]);
-const DATE_FIELDS = new Set(["createdDateTime", "updatedDateTime"]);
+const FILTER_FIELDS = new Set<string>([...ODATA_STRING_FIELDS, ...ODATA_DATE_FIELDS]);
+const DATE_FIELDS = new Set<string>(ODATA_DATE_FIELDS);
 /** Collections `any()` may range over, and the member fields the lambda may compare. */
 const LAMBDA_COLLECTIONS = new Set(["team", "customerProfile/team"]);
 const LAMBDA_FIELDS = new Set(["email", "firstName", "lastName"]);
