@@ -178,6 +178,18 @@ describe("getReferral", () => {
     expect(server.seen[0]).toMatchObject({ method: "GET", url: "/v1.0/engagements/referrals/r-1" });
   });
 
+  it("sends the caller's correlation id, or a fresh one per call", async () => {
+    const server = await serve((_seen, res) => json(res, 200, referral("r-1")));
+    const pc = client(server.url);
+    await pc.getReferral("r-1", { correlationId: "run-7" });
+    await pc.getReferral("r-1");
+    await pc.getReferral("r-1");
+    const ids = server.seen.map((s) => s.headers["ms-correlationid"]);
+    expect(ids[0]).toBe("run-7");
+    expect(ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ids[2]).not.toBe(ids[1]);
+  });
+
   it("returns null on 404", async () => {
     const server = await serve((_seen, res) => json(res, 404, { error: { code: "itemNotFound", message: "gone" } }));
     await expect(client(server.url).getReferral("missing")).resolves.toBeNull();
@@ -225,8 +237,10 @@ describe("updateReferral", () => {
 
   it("reads the referral back when the service answers 204", async () => {
     const server = await serve((seen, res) => (seen.method === "PATCH" ? json(res, 204) : json(res, 200, referral("r-1"))));
-    await expect(client(server.url).updateReferral("r-1", ops)).resolves.toMatchObject({ id: "r-1" });
+    await expect(client(server.url).updateReferral("r-1", ops, { correlationId: "run-9" })).resolves.toMatchObject({ id: "r-1" });
     expect(server.seen.map((s) => s.method)).toEqual(["PATCH", "GET"]);
+    // The read-back belongs to the same operation, so it carries the same correlation id.
+    expect(server.seen.map((s) => s.headers["ms-correlationid"])).toEqual(["run-9", "run-9"]);
   });
 
   it("returns null on 404 and fails a 412 at once", async () => {

@@ -196,9 +196,12 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
     );
   }
 
-  async function getReferral(id: string, callOptions?: { signal?: AbortSignal }): Promise<Referral | null> {
+  async function getReferral(
+    id: string,
+    callOptions?: { signal?: AbortSignal | undefined; correlationId?: string | undefined },
+  ): Promise<Referral | null> {
     const url = new URL(`${listUrl.href}/${checkId(id)}`);
-    const correlationId = randomUUID();
+    const correlationId = checkText(callOptions?.correlationId, "correlationId") ?? randomUUID();
     const result = await http.send({
       method: "GET",
       url,
@@ -243,7 +246,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       const body = JSON.stringify(checkOperations(operations));
       const etag = checkText(callOptions?.etag, "etag");
       const signal = callOptions?.signal;
-      const correlationId = randomUUID();
+      const correlationId = checkText(callOptions?.correlationId, "correlationId") ?? randomUUID();
       const result = await http.send<unknown>({
         method: "PATCH",
         url,
@@ -260,7 +263,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       });
       if (result === null) return null;
       // A 204 means the service ignored `Prefer: return=representation`; read the referral back.
-      if (result.value === undefined) return getReferral(id, signal ? { signal } : {});
+      if (result.value === undefined) return getReferral(id, { signal, correlationId });
       return toReferral(result.value, result.status, correlationId, "PATCH referral");
     },
 

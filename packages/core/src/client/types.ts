@@ -84,12 +84,12 @@ export interface PartnerCenterClient {
   /** Async-iterates pages; `break` stops early and releases the connection. */
   listReferrals(query?: ListReferralsQuery): AsyncGenerator<ReferralPage, void, undefined>;
   /** One referral, or null when Partner Center answers 404. */
-  getReferral(id: string, options?: { signal?: AbortSignal }): Promise<Referral | null>;
+  getReferral(id: string, options?: { signal?: AbortSignal; correlationId?: string }): Promise<Referral | null>;
   /** JSON Patch (`replace`/`add`); `If-Match` when `etag` is given. Returns the updated referral. */
   updateReferral(
     id: string,
     operations: readonly JsonPatchOperation[],
-    options?: { etag?: string; signal?: AbortSignal },
+    options?: { etag?: string; signal?: AbortSignal; correlationId?: string },
   ): Promise<Referral | null>;
   /** Closes the keep-alive connections. */
   close(): Promise<void>;
