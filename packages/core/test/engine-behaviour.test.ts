@@ -116,6 +116,21 @@ describe("sync engine behaviour", () => {
     expect(h.eventsOf("company.upserted")).toEqual([expect.objectContaining({ domain: "contoso.com", created: true })]);
   });
 
+  it("claims no scans without a scanner, so a scanner added later still scans the domain", async () => {
+    h = await startHarness({ referrals: [coSell("a", "Contoso", "contoso.com")], engine: { scanner: undefined } });
+    const first = await h.engine.run({ trigger: "manual" });
+    expect(first.counts.domainScansRequested).toBe(0);
+    expect(h.eventsOf("domain.scan_requested")).toEqual([]);
+    expect(await h.memory.listDomainScans()).toEqual([]);
+
+    const scanned: string[] = [];
+    const withScanner = h.secondEngine({ scanner: { scan: async (domain) => void scanned.push(domain) } });
+    h.fake.setReferrals([coSell("a", "Contoso", "contoso.com"), coSell("b", "Contoso", "contoso.com")]);
+    const second = await withScanner.run({ trigger: "manual" });
+    expect(second.counts.domainScansRequested).toBe(1);
+    expect(scanned).toEqual(["contoso.com"]);
+  });
+
   it("scans each domain once across runs with the DNS scanner; a failing scan never fails the run", async () => {
     const lookups: string[] = [];
     const resolver = {

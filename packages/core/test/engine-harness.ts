@@ -95,6 +95,8 @@ export interface Harness {
   engine: SyncEngine;
   events: SyncEvent[];
   logLines: ReturnType<typeof recordingLogger>["lines"];
+  /** Domains the default recording scanner was asked to scan. */
+  scannedDomains: string[];
   /** Events of one type (optionally of one run). */
   eventsOf<K extends SyncEventName>(type: K, runId?: string): Array<SyncEventOf<K>>;
   /** Another engine on the same store and fake. */
@@ -130,10 +132,13 @@ export async function startHarness(init: {
     onRetry: (notice) => engines.forEach((e) => e.handleRetryNotice(notice)),
   });
   const memory = createMemoryStore();
+  // The default scanner only records, so scan claims happen as they would in a host with a scanner.
+  const scannedDomains: string[] = [];
+  const recordingScanner = { scan: async (domain: string) => void scannedDomains.push(domain) };
   const { store, writes, failures } = countingStore(memory);
   const { logger, lines } = recordingLogger();
   const make = (options?: Partial<SyncEngineOptions>) => {
-    const engine = createSyncEngine({ client, store, enabled: true, logger, ...init.engine, ...options });
+    const engine = createSyncEngine({ client, store, enabled: true, logger, scanner: recordingScanner, ...init.engine, ...options });
     engines.push(engine);
     return engine;
   };
@@ -150,6 +155,7 @@ export async function startHarness(init: {
     engine,
     events,
     logLines: lines,
+    scannedDomains,
     eventsOf: (type, runId) =>
       events.filter((e) => e.type === type && (runId === undefined || ("runId" in e && e.runId === runId))) as never,
     secondEngine: make,

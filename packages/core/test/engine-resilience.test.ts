@@ -28,6 +28,15 @@ describe("sync engine resilience", () => {
     expect(h.engine.metrics().rateLimited).toBe(2);
   });
 
+  it("logs a 5xx retry without calling it rate_limited", async () => {
+    h = await startHarness({ referrals, faults: [{ kind: "server_error", path: LIST, onRequest: 2 }] });
+    const report = await h.engine.run({ trigger: "schedule" });
+
+    expect(report.status).toBe("succeeded");
+    expect(h.eventsOf("rate_limited")).toEqual([]);
+    expect(h.logLines).toContainEqual(expect.objectContaining({ msg: "request_retry" }));
+  });
+
   it("fails the run on a persistent API error, keeps the pages already written, and the next run completes", async () => {
     h = await startHarness({ referrals, faults: [{ kind: "server_error", path: LIST, onRequest: [4, 5, 6] }] });
     const failed = await h.engine.run({ trigger: "schedule" });

@@ -29,7 +29,7 @@ export interface SyncEngineOptions {
   rules?: EngineRules;
   scoring?: EngineScoringOptions;
   /** Runs once per newly claimed domain; its failures never fail a run. */
-  scanner?: DomainScanner;
+  scanner?: DomainScanner | undefined;
   /** Host lead matching; default: the store's companies by domain or normalized name. */
   matchLead?: MatchLead;
   /** pino-compatible; everything passes through `maskPii` first. */

@@ -247,6 +247,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         status: notice.status,
         requestId: notice.requestId ?? null,
       };
+      // Only throttling (429, or 503 with Retry-After) is `rate_limited`; other retries are just logged.
+      if (notice.status !== 429 && notice.status !== 503) {
+        logger.warn(payload, "request_retry");
+        return;
+      }
       logger.info(payload, "rate_limited");
       emitter.emit("rate_limited", payload);
     },

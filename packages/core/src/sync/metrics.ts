@@ -156,7 +156,7 @@ export function metricSamples(metrics: SyncMetrics): MetricSample[] {
       labels: { result },
       value: metrics.domainScans[result],
     })),
-    { name: "pc_referrals_rate_limited_total", help: "Throttled or retried requests.", labels: {}, value: metrics.rateLimited },
+    { name: "pc_referrals_rate_limited_total", help: "Requests Partner Center throttled (429, or 503 with Retry-After).", labels: {}, value: metrics.rateLimited },
     { name: "pc_referrals_auth_required_total", help: "Runs that needed a new login.", labels: {}, value: metrics.authRequired },
   ];
 }

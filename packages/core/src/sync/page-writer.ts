@@ -204,6 +204,8 @@ function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorde
 }
 
 async function requestScans(slots: readonly Slot[], ctx: PageWriterContext): Promise<void> {
+  // Without a scanner nothing is claimed: a scanner configured later must still see these domains.
+  if (!ctx.scans) return;
   const domains = new Set<string>();
   for (const slot of slots) {
     if (slot.kind !== "keep" || slot.company === null) continue;
@@ -219,7 +221,7 @@ async function requestScans(slots: readonly Slot[], ctx: PageWriterContext): Pro
     return;
   }
   for (const domain of claimed) ctx.recorder.scanRequested(domain);
-  ctx.scans?.enqueue(claimed);
+  ctx.scans.enqueue(claimed);
 }
 
 function timestamps(page: ReferralPage, slots: readonly Slot[]): PageWriteResult {

@@ -71,6 +71,7 @@ afterEach(() => {
 describe("createScheduler", () => {
   it.each([
     ["development", 30_000],
+    [" Development ", 30_000],
     ["production", 600_000],
     [undefined, 600_000],
   ])("defaults the interval for NODE_ENV=%s to %i ms", async (env, interval) => {
@@ -242,6 +243,12 @@ describe("createScheduler", () => {
   ])("rejects bad options %j with a ConfigError", (options, path) => {
     expect(() => createScheduler(fakeEngine().engine, options as never)).toThrow(
       expect.objectContaining({ code: "config_invalid", issues: [expect.objectContaining({ path })] }),
+    );
+  });
+
+  it.each([null, {}, { run: "no" }])("rejects %j as the engine with a ConfigError", (engine) => {
+    expect(() => createScheduler(engine as never)).toThrow(
+      expect.objectContaining({ code: "config_invalid", issues: [expect.objectContaining({ path: "createScheduler.engine" })] }),
     );
   });
 });

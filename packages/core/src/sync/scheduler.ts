@@ -1,7 +1,7 @@
 // createScheduler: periodic runs with jitter, never overlapping, surviving every run-level failure.
 import { z } from "zod";
 import type { SyncReport } from "../events.js";
-import { PcReferralsError, SyncInProgressError } from "../errors.js";
+import { ConfigError, PcReferralsError, SyncInProgressError } from "../errors.js";
 import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
 import type { SyncTrigger } from "../store/store.js";
 import { parseOptions } from "../_options.js";
@@ -67,7 +67,8 @@ const optionsSchema = z
 
 /** Default interval: 30 s in development, 600 s otherwise (DESIGN.md "Schedule"). */
 export function defaultSyncIntervalMs(env: Record<string, string | undefined> = process.env): number {
-  return env.NODE_ENV === "development" ? 30_000 : 600_000;
+  // Same reading as loadConfig: NODE_ENV is compared trimmed and case-insensitively.
+  return env.NODE_ENV?.trim().toLowerCase() === "development" ? 30_000 : 600_000;
 }
 
 /**
@@ -83,7 +84,7 @@ export function defaultSyncIntervalMs(env: Record<string, string | undefined> = 
 export function createScheduler(engine: SchedulableEngine, options: SchedulerOptions = {}): Scheduler {
   const o = parseOptions(optionsSchema, options, "createScheduler");
   if (typeof engine?.run !== "function") {
-    throw new TypeError("createScheduler(engine): expected an engine with run(), e.g. createSyncEngine({ … })");
+    throw new ConfigError([{ path: "createScheduler.engine", message: "expected an engine with run(), e.g. createSyncEngine({ … })" }]);
   }
   const intervalMs = o.intervalMs ?? defaultSyncIntervalMs();
   const jitterMax = o.jitterMs ?? Math.round((o.jitterRatio ?? 0.1) * intervalMs);
