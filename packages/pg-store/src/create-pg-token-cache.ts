@@ -1,0 +1,18 @@
+// createPgTokenCache: the public entry to the token_cache plugin of a store (see token-cache.ts).
+import type { TokenCachePlugin } from "@pc-referrals/core";
+import type { PgStore } from "./pg-store.js";
+
+/**
+ * An MSAL cache plugin (msal-node `ICachePlugin`) that keeps the token cache in `store`'s
+ * token_cache table under `key`, so every replica on the same database shares one login.
+ * Concurrent writers never overwrite each other: a write only lands on the version it read, and
+ * a lost race merges both caches entry by entry and retries. The row holds refresh tokens in
+ * plain text: restrict access to the schema.
+ *
+ * ```ts
+ * const provider = createMsalTokenProvider({ clientId, cache: createPgTokenCache(store, "partner-center") });
+ * ```
+ */
+export function createPgTokenCache(store: PgStore, key = "default"): TokenCachePlugin {
+  return store.tokenCache(key);
+}

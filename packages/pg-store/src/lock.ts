@@ -1,0 +1,191 @@
+// The run lock: a lease row (owner, expiry on the database clock) that decides who holds the lock,
+// plus a session-level advisory lock held on a dedicated connection while this store holds the
+// lease. The row records that connection's pid; when the pid no longer holds the advisory lock the
+// holder crashed (PostgreSQL frees session locks with the connection), so its lease is free at once
+// instead of after expiry. PGlite has one session, so there only the lease row decides.
+import { randomUUID } from "node:crypto";
+import { InvalidInputError, type RunLock, type RunLockResult } from "@pc-referrals/core";
+import type { Db, DbSession } from "./db.js";
+import { advisoryKey, LockPurpose, type Tables } from "./schema.js";
+import { iso } from "./values.js";
+
+const LOCK_NAME = "sync";
+
+/** The store's side of the run lock. */
+export interface RunLockManager {
+  acquire(request: { owner: string; ttlMs: number }): Promise<RunLockResult>;
+  /** The live holder (unexpired, and its session alive when it recorded one), if any. */
+  running(): Promise<{ owner: string; expiresAt: string } | null>;
+  /** Drops this store's lease, if it holds one, and its connection. */
+  close(): Promise<void>;
+}
+
+function requireOwner(owner: unknown): string {
+  if (typeof owner !== "string" || owner.length === 0) throw new InvalidInputError("owner must be a non-empty string.");
+  return owner;
+}
+
+function requireTtl(ttlMs: unknown): number {
+  if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+    throw new InvalidInputError("ttlMs must be a positive, finite number of milliseconds.");
+  }
+  return ttlMs;
+}
+
+/** The run lock of the store whose tables are `t`. */
+export function createRunLockManager(db: Db, t: Tables, schema: string): RunLockManager {
+  const key = advisoryKey(schema);
+  const purpose = LockPurpose.runLock;
+  const holderAlive = (alias: string): string =>
+    `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.pid = ${alias}.holder_pid
+      AND l.classid = ${key}::oid AND l.objid = ${purpose}::oid AND l.objsubid = 2)`;
+  const isFree = (alias: string): string =>
+    `(${alias}.expires_at <= now() OR (${alias}.holder_pid IS NOT NULL AND NOT ${holderAlive(alias)}))`;
+  const expiry = "now() + ($2::double precision * interval '1 millisecond')";
+
+  let session: DbSession | null = null;
+  let advisoryHeld = false;
+  /** The lease this store holds (its token identifies it against a newer holder). */
+  let current: { token: string } | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  async function ensureSession(): Promise<DbSession> {
+    if (session?.lost) {
+      session.release();
+      session = null;
+      advisoryHeld = false;
+      current = null;
+    }
+    session ??= await db.session();
+    return session;
+  }
+
+  async function tryAdvisory(s: DbSession): Promise<boolean> {
+    if (advisoryHeld) return true;
+    const [row] = await s.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${key}, ${purpose}) AS locked`);
+    advisoryHeld = row?.locked === true;
+    return advisoryHeld;
+  }
+
+  // Without a lease, the advisory lock and the connection go back.
+  async function settle(): Promise<void> {
+    if (current !== null || session === null) return;
+    const s = session;
+    session = null;
+    let clean = !s.lost;
+    if (advisoryHeld && clean) {
+      clean = await s.query(`SELECT pg_advisory_unlock(${key}, ${purpose})`).then(
+        () => true,
+        () => false,
+      );
+    }
+    advisoryHeld = false;
+    s.release(!clean);
+  }
+
+  function handle(owner: string, token: string, expiresAt: string): RunLock {
+    let expires = expiresAt;
+    return {
+      owner,
+      get expiresAt() {
+        return expires;
+      },
+      release: () =>
+        serial(async () => {
+          try {
+            const target = session !== null && !session.lost ? session : db;
+            await target.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND owner = $2 AND token = $3`, [LOCK_NAME, owner, token]);
+          } finally {
+            if (current?.token === token) current = null;
+            await settle();
+          }
+        }),
+      renew: (ttlMs: number) =>
+        serial(async () => {
+          const ttl = requireTtl(ttlMs);
+          const mine = current?.token === token;
+          // Our connection died: its advisory lock is gone and others may already have taken over.
+          if (mine && session?.lost) {
+            current = null;
+            await settle();
+            return false;
+          }
+          const s = mine && session !== null ? session : null;
+          const alive = s !== null && (await tryAdvisory(s));
+          const [row] = await (s ?? db).query<{ expires_at: Date }>(
+            `UPDATE ${t.runLock} SET expires_at = ${expiry},
+               holder_pid = CASE WHEN $4 THEN pg_backend_pid() ELSE holder_pid END
+             WHERE name = $1 AND owner = $3 AND token = $5 RETURNING expires_at`,
+            [LOCK_NAME, ttl, owner, alive, token],
+          );
+          if (!row) {
+            if (mine) current = null;
+            await settle();
+            return false;
+          }
+          expires = iso(row.expires_at);
+          return true;
+        }),
+    };
+  }
+
+  return {
+    acquire: ({ owner, ttlMs }) => {
+      requireOwner(owner);
+      const ttl = requireTtl(ttlMs);
+      return serial(async () => {
+        const s = await ensureSession();
+        try {
+          const alive = await tryAdvisory(s);
+          const [row] = await s.query<{ token: string; expires_at: Date }>(
+            `INSERT INTO ${t.runLock} AS rl (name, owner, token, holder_pid, acquired_at, expires_at)
+             VALUES ($1, $3, $4::uuid, CASE WHEN $5 THEN pg_backend_pid() END, now(), ${expiry})
+             ON CONFLICT (name) DO UPDATE SET
+               token = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.token ELSE EXCLUDED.token END,
+               acquired_at = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.acquired_at ELSE EXCLUDED.acquired_at END,
+               owner = EXCLUDED.owner, holder_pid = EXCLUDED.holder_pid, expires_at = EXCLUDED.expires_at
+             WHERE rl.owner = EXCLUDED.owner OR ${isFree("rl")}
+             RETURNING token::text AS token, expires_at`,
+            [LOCK_NAME, ttl, owner, randomUUID(), alive],
+          );
+          if (row) {
+            current = { token: row.token };
+            return { acquired: true, lock: handle(owner, row.token, iso(row.expires_at)) };
+          }
+          const [held] = await s.query<{ owner: string; expires_at: Date }>(
+            `SELECT owner, expires_at FROM ${t.runLock} WHERE name = $1`,
+            [LOCK_NAME],
+          );
+          return { acquired: false, holder: held?.owner ?? null, expiresAt: held ? iso(held.expires_at) : null };
+        } finally {
+          await settle();
+        }
+      });
+    },
+
+    async running() {
+      const [row] = await db.query<{ owner: string; expires_at: Date }>(
+        `SELECT owner, expires_at FROM ${t.runLock} rl WHERE name = $1 AND NOT ${isFree("rl")}`,
+        [LOCK_NAME],
+      );
+      return row ? { owner: row.owner, expiresAt: iso(row.expires_at) } : null;
+    },
+
+    close: () =>
+      serial(async () => {
+        try {
+          if (current !== null && session !== null && !session.lost) {
+            await session.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND token = $2`, [LOCK_NAME, current.token]);
+          }
+        } finally {
+          current = null;
+          await settle();
+        }
+      }),
+  };
+}

@@ -1,0 +1,6 @@
+// Every migration of this package, in order. Append new ones; never reorder or edit released ones.
+import { init } from "./0001-init.js";
+import type { Migration } from "./types.js";
+
+/** The migrations `migrate()` applies, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [init];

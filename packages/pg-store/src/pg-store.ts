@@ -1,0 +1,217 @@
+// createPgStore: the Store on a `pg` Pool (PostgreSQL) or, with no connection given, on embedded
+// PGlite in a local folder. Both run the same migrations and the same queries through `Db`.
+import pg from "pg";
+import {
+  ConfigError,
+  PcReferralsError,
+  StoreError,
+  type DomainScanRecord,
+  type RawLead,
+  type Store,
+  type TokenCachePlugin,
+} from "@pc-referrals/core";
+import { createPoolDb, type Db } from "./db.js";
+import { createRunLockManager, type RunLockManager } from "./lock.js";
+import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
+import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
+import { applyBatch } from "./queries/apply-batch.js";
+import { queryInbox } from "./queries/inbox.js";
+import {
+  findCompanies,
+  getKnownReferrals,
+  getReferral,
+  listRawLeads,
+  referralTypesByDomain,
+  setManualLink,
+} from "./queries/referrals.js";
+import {
+  advanceCursor,
+  claimDomainScans,
+  getCursor,
+  getSyncStatus,
+  listDomainScans,
+  listRuns,
+  recordDomainScan,
+  recordRun,
+} from "./queries/runs.js";
+import { assertSchemaName, DEFAULT_SCHEMA, tablesOf } from "./schema.js";
+import { createTokenCachePlugin } from "./token-cache.js";
+
+/** Options of {@link createPgStore}. Give at most one of `connectionString`, `pool`, `pglite`. */
+export interface PgStoreOptions {
+  /** A PostgreSQL URL (`postgres://user@host:5432/db`); the store opens and closes its own pool. */
+  connectionString?: string | undefined;
+  /** Your `pg` Pool; the store never ends it. It needs at least 2 connections (the run lock keeps one). */
+  pool?: pg.Pool | undefined;
+  /** An open PGlite instance to use instead of opening one; the store never closes it. */
+  pglite?: PGliteLike | undefined;
+  /** Folder of the embedded PGlite database when no connection is given. Default `./.pc-referrals/pgdata`; `memory://` keeps it in memory. */
+  dataDir?: string | undefined;
+  /** Schema of every table. Default `partner_center`; must match `/^[a-z_][a-z0-9_]{0,62}$/`. */
+  schema?: string | undefined;
+  /** Apply pending migrations before the first query. Default false: call `migrate()` (or `pc-referrals migrate up`). */
+  autoMigrate?: boolean | undefined;
+}
+
+/** The PostgreSQL/PGlite store: the {@link Store} contract plus migrations, the token cache and inspection. */
+export interface PgStore extends Store {
+  readonly kind: "pg" | "pglite";
+  /** The schema holding the tables. */
+  readonly schema: string;
+  /** Applies every pending migration in order; returns the ones applied now. Safe to run from many processes at once. */
+  migrate(): Promise<MigrationRef[]>;
+  /** Undoes the newest `steps` applied migrations (default 1); returns them, newest first. */
+  rollback(steps?: number): Promise<MigrationRef[]>;
+  /** The state of every migration: applied, pending, edited (changed after it was applied) or unknown. */
+  status(): Promise<MigrationStatusEntry[]>;
+  /** An MSAL cache plugin on this store's token_cache table (see `createPgTokenCache`). */
+  tokenCache(key?: string): TokenCachePlugin;
+  /** Raw leads (full payloads), oldest first; every one, or one referral's. */
+  listRawLeads(query?: { referralId?: string }): Promise<RawLead[]>;
+  /** Every claimed or scanned domain. */
+  listDomainScans(): Promise<DomainScanRecord[]>;
+  /** Releases a held run lock and closes what the store opened (never a pool or PGlite passed in). */
+  close(): Promise<void>;
+}
+
+function checkOptions(options: PgStoreOptions): void {
+  const issues: { path: string; message: string }[] = [];
+  const given = (["connectionString", "pool", "pglite"] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 1) issues.push({ path: `createPgStore.${given[1]}`, message: `give only one of ${given.join(", ")}` });
+  if (options.connectionString !== undefined && (typeof options.connectionString !== "string" || options.connectionString === "")) {
+    issues.push({ path: "createPgStore.connectionString", message: "must be a non-empty PostgreSQL URL" });
+  }
+  if (options.pool !== undefined && typeof (options.pool as { connect?: unknown }).connect !== "function") {
+    issues.push({ path: "createPgStore.pool", message: "must be a pg Pool" });
+  } else if (options.pool?.options?.max === 1) {
+    // The run lock keeps one connection for a whole run; the run's writes need another.
+    issues.push({ path: "createPgStore.pool", message: "needs at least 2 connections (max >= 2)" });
+  }
+  if (options.pglite !== undefined && typeof (options.pglite as { transaction?: unknown }).transaction !== "function") {
+    issues.push({ path: "createPgStore.pglite", message: "must be a PGlite instance" });
+  }
+  if (options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir === "")) {
+    issues.push({ path: "createPgStore.dataDir", message: "must be a non-empty folder path" });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+}
+
+function ownedPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, application_name: "pc-referrals" });
+  // An idle connection that dies is replaced by the pool; without a listener it would crash the process.
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+function describe(error: unknown): string {
+  const code = typeof (error as { code?: unknown })?.code === "string" ? ` [${(error as { code: string }).code}]` : "";
+  return `${error instanceof Error ? error.message : String(error)}${code}`;
+}
+
+/**
+ * Creates the store. With `connectionString` or `pool` it runs on PostgreSQL; otherwise on embedded
+ * PGlite persisted under `dataDir`, so it works on a machine without a database server. Nothing
+ * connects until the first call. Call `migrate()` once before use (or pass `autoMigrate: true`).
+ */
+export function createPgStore(options: PgStoreOptions = {}): PgStore {
+  checkOptions(options);
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  assertSchemaName(schema, "createPgStore.schema");
+  const t = tablesOf(schema);
+  const kind = options.connectionString !== undefined || options.pool !== undefined ? "pg" : "pglite";
+
+  const given = options.pool
+    ? createPoolDb(options.pool, { owned: false })
+    : options.connectionString !== undefined
+      ? createPoolDb(ownedPool(options.connectionString), { owned: true })
+      : options.pglite
+        ? createPGliteDb(options.pglite, { owned: false })
+        : null;
+  // Only the embedded database opens lazily: PGlite takes seconds and hundreds of MB to start.
+  let opened: Promise<Db> | null = given ? Promise.resolve(given) : null;
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const open = async (): Promise<Db> => createPGliteDb(await openPGlite(dataDir), { owned: true });
+
+  let closed = false;
+  let migrated: Promise<unknown> | null = null;
+  let lockManager: RunLockManager | null = null;
+
+  const database = async (): Promise<Db> => {
+    if (closed) throw new StoreError("This pg-store is closed.");
+    opened ??= open();
+    try {
+      return await opened;
+    } catch (error) {
+      opened = null;
+      throw new StoreError(`Could not open the embedded PGlite database: ${describe(error)}`, { cause: error });
+    }
+  };
+  const ready = async (): Promise<Db> => {
+    const db = await database();
+    if (options.autoMigrate) {
+      migrated ??= migrate({ db, schema }).catch((error: unknown) => {
+        migrated = null;
+        throw error;
+      });
+      await migrated;
+    }
+    return db;
+  };
+  const runLock = async (): Promise<RunLockManager> => {
+    const db = await ready();
+    return (lockManager ??= createRunLockManager(db, t, schema));
+  };
+
+  const failure = (op: string, error: unknown): unknown => {
+    if (PcReferralsError.is(error)) return error;
+    const code = (error as { code?: unknown })?.code;
+    const hint =
+      code === "42P01" || code === "3F000"
+        ? ` Schema "${schema}" is not migrated: run store.migrate() (or \`pc-referrals migrate up\`).`
+        : "";
+    const rolledBack = op === "applyBatch" ? " Nothing of the page was written (the transaction rolled back)." : "";
+    return new StoreError(`pg-store ${op} failed: ${describe(error)}.${rolledBack}${hint}`, { cause: error });
+  };
+  const guard = async <T>(op: string, fn: (db: Db) => Promise<T>, prepare: () => Promise<Db> = ready): Promise<T> => {
+    try {
+      return await fn(await prepare());
+    } catch (error) {
+      throw failure(op, error);
+    }
+  };
+
+  return {
+    kind,
+    schema,
+    migrate: () => guard("migrate", (db) => migrate({ db, schema }), database),
+    rollback: (steps = 1) => guard("rollback", (db) => rollback({ db, schema }, steps), database),
+    status: () => guard("status", (db) => migrationStatus({ db, schema }), database),
+    tokenCache: (key = "default") => createTokenCachePlugin(ready, t, key),
+    applyBatch: (page) => guard("applyBatch", (db) => applyBatch(db, t, page)),
+    getKnownReferrals: (ids) => guard("getKnownReferrals", (db) => getKnownReferrals(db, t, ids)),
+    findCompanies: (query) => guard("findCompanies", (db) => findCompanies(db, t, query)),
+    getCursor: (scope) => guard("getCursor", (db) => getCursor(db, t, scope)),
+    advanceCursor: (scope, next) => guard("advanceCursor", (db) => advanceCursor(db, t, scope, next)),
+    claimDomainScans: (domains) => guard("claimDomainScans", (db) => claimDomainScans(db, t, domains)),
+    recordDomainScan: (result) => guard("recordDomainScan", (db) => recordDomainScan(db, t, result)),
+    acquireRunLock: (request) => guard("acquireRunLock", async () => (await runLock()).acquire(request)),
+    recordRun: (run) => guard("recordRun", (db) => recordRun(db, t, run)),
+    listRuns: (query) => guard("listRuns", (db) => listRuns(db, t, query)),
+    getSyncStatus: (scope) => guard("getSyncStatus", async (db) => getSyncStatus(db, t, scope, async () => (await runLock()).running())),
+    queryInbox: (query) => guard("queryInbox", (db) => queryInbox(db, t, query)),
+    getReferral: (id) => guard("getReferral", (db) => getReferral(db, t, id)),
+    setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
+    referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
+    listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
+    listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (opened === null) return;
+      const db = await opened.catch(() => null);
+      if (db === null) return;
+      await lockManager?.close().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The Db interface on embedded PGlite: PostgreSQL compiled to WebAssembly, one connection per
+// instance, persisted in a local folder. `@electric-sql/pglite` is an optional peer, loaded only here.
+import { mkdir } from "node:fs/promises";
+import type { Db, DbSession, Queryable, Row } from "./db.js";
+
+/** The part of a PGlite transaction this package uses. */
+export interface PGliteTransactionLike {
+  query<T>(query: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(query: string): Promise<unknown>;
+}
+
+/** The part of a `PGlite` instance this package uses (a structural type, so pglite stays optional). */
+export interface PGliteLike extends PGliteTransactionLike {
+  transaction<T>(fn: (tx: PGliteTransactionLike) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+/** Where the embedded database lives unless `dataDir` says otherwise (relative to the working directory). */
+export const DEFAULT_DATA_DIR = "./.pc-referrals/pgdata";
+
+function queryable(target: PGliteTransactionLike): Queryable {
+  return {
+    async query<R = Row>(text: string, params?: readonly unknown[]) {
+      const result = await target.query<R>(text, params ? [...params] : undefined);
+      return result.rows;
+    },
+    async exec(sql) {
+      await target.exec(sql);
+    },
+  };
+}
+
+/** Opens (creating when missing) a PGlite database in `dataDir`; `memory://` keeps it in memory. */
+export async function openPGlite(dataDir: string): Promise<PGliteLike> {
+  if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
+  const { PGlite } = await import("@electric-sql/pglite");
+  return PGlite.create(dataDir);
+}
+
+/**
+ * A {@link Db} on one PGlite instance. `owned`: close it in `close()`. PGlite serializes every
+ * query and holds its own mutex for the whole of a transaction, so a query from elsewhere never
+ * lands inside one; its single connection is also every caller's "dedicated" session.
+ */
+export function createPGliteDb(db: PGliteLike, options: { owned: boolean }): Db {
+  const base = queryable(db);
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+    db.transaction((tx) => fn(queryable(tx)));
+  return {
+    kind: "pglite",
+    handle: db,
+    ...base,
+    transaction,
+    async session(): Promise<DbSession> {
+      return {
+        ...base,
+        transaction,
+        get lost() {
+          return db.closed;
+        },
+        release() {},
+      };
+    },
+    async close() {
+      if (options.owned && !db.closed) await db.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// queryInbox: filters, escaped LIKE search, stable order, page and total. The order matches the
+// (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan.
+import { normalizeInboxQuery, type InboxQuery, type InboxRow, type Page } from "@pc-referrals/core";
+import type { Db } from "../db.js";
+import type { Tables } from "../schema.js";
+import { foldAscii, num } from "../values.js";
+import { INBOX_COLUMNS, toInboxRow, type InboxDbRow } from "./rows.js";
+
+/** `text` as a LIKE pattern that matches it literally (`\` is the escape character). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const folded = (column: string): string => `translate(${column}, '${UPPER}', '${UPPER.toLowerCase()}')`;
+
+/** The WHERE clause and parameters of an inbox query (exported for the EXPLAIN tests). */
+export function inboxFilter(query: InboxQuery): { where: string; params: unknown[] } {
+  const q = normalizeInboxQuery(query);
+  // ASCII case only, folded in JavaScript on both sides (see search_text): lower() would follow the
+  // server's locale, so one query could match on one server and not on another.
+  const search = q.q === null ? null : foldAscii((query.q ?? "").trim());
+  const params: unknown[] = [];
+  const conditions: string[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (q.referralType !== null) conditions.push(`referral_type = ${param(q.referralType)}`);
+  // Stored text never holds U+0000, and PostgreSQL refuses it as a parameter: such a filter matches nothing.
+  const impossible = [q.status, search].some((v) => v?.includes("\u0000"));
+  if (impossible) conditions.push("FALSE");
+  if (q.status !== null && !impossible) conditions.push(`status_key = ${param(q.status)}`);
+  if (q.linkStatus !== null) conditions.push(`link_status = ${param(q.linkStatus)}`);
+  if (search !== null && !impossible) {
+    const p = param(`%${escapeLike(search)}%`);
+    conditions.push(`search_text LIKE ${p} ESCAPE '\\'`);
+    // search_text joins the fields with newlines: a needle holding one could span two fields.
+    if (search.includes("\n")) {
+      conditions.push(`(${["customer_name", "domain", "referral_id"].map((c) => `${folded(c)} LIKE ${p} ESCAPE '\\'`).join(" OR ")})`);
+    }
+  }
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
+}
+
+/** The SQL of one inbox page (exported for the EXPLAIN tests). */
+export function inboxPageSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
+  const q = normalizeInboxQuery(query);
+  const { where, params } = inboxFilter(query);
+  return {
+    text: `SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where}
+      ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+      LIMIT ${q.pageSize} OFFSET ${q.offset}`,
+    params,
+  };
+}
+
+/** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
+export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
+  const q = normalizeInboxQuery(query);
+  const page = inboxPageSql(t, query);
+  const { where, params } = inboxFilter(query);
+  const [rows, count] = await Promise.all([
+    db.query<InboxDbRow>(page.text, page.params),
+    db.query<{ total: number | string }>(`SELECT count(*) AS total FROM ${t.referrals} ${where}`, params),
+  ]);
+  return { items: rows.map(toInboxRow), total: num(count[0]?.total ?? 0), page: q.page, pageSize: q.pageSize };
+}

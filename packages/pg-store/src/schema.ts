@@ -1,0 +1,60 @@
+// The configurable schema: validated once, then interpolated into SQL as a quoted identifier.
+import { createHash } from "node:crypto";
+import { ConfigError } from "@pc-referrals/core";
+
+/** The schema `createPgStore` uses unless told otherwise. */
+export const DEFAULT_SCHEMA = "partner_center";
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Throws `ConfigError` unless `schema` is a plain lower-case identifier (safe to quote and interpolate). */
+export function assertSchemaName(schema: unknown, path = "schema"): asserts schema is string {
+  if (typeof schema !== "string" || !SCHEMA_PATTERN.test(schema) || schema.startsWith("pg_")) {
+    throw new ConfigError([
+      { path, message: "must match /^[a-z_][a-z0-9_]{0,62}$/ and not start with pg_ (e.g. partner_center)" },
+    ]);
+  }
+}
+
+/** Quoted, schema-qualified names of every table, for building SQL text. */
+export interface Tables {
+  readonly schema: string;
+  readonly migrations: string;
+  readonly referrals: string;
+  readonly rawLeads: string;
+  readonly companies: string;
+  readonly domainScans: string;
+  readonly syncRuns: string;
+  readonly cursor: string;
+  readonly runLock: string;
+  readonly tokenCache: string;
+}
+
+/** Table names inside `schema` (which must have passed {@link assertSchemaName}). */
+export function tablesOf(schema: string): Tables {
+  const q = `"${schema}"`;
+  return {
+    schema: q,
+    migrations: `${q}.pcr_migrations`,
+    referrals: `${q}.referrals`,
+    rawLeads: `${q}.raw_leads`,
+    companies: `${q}.companies`,
+    domainScans: `${q}.domain_scans`,
+    syncRuns: `${q}.sync_runs`,
+    cursor: `${q}.sync_cursor`,
+    runLock: `${q}.run_lock`,
+    tokenCache: `${q}.token_cache`,
+  };
+}
+
+/** What an advisory lock of one schema guards; the second half of the two-key lock id. */
+export const LockPurpose = { runLock: 1, migrations: 2 } as const;
+
+/**
+ * The first key of this schema's advisory locks: a stable 31-bit number, so that two schemas in one
+ * database (two deployments, or the test files) never block each other. Non-negative, so it reads
+ * back unchanged from `pg_locks.classid` (an oid).
+ */
+export function advisoryKey(schema: string): number {
+  return createHash("sha256").update(`pc-referrals:${schema}`).digest().readUInt32BE(0) & 0x7fffffff;
+}

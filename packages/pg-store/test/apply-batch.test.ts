@@ -1,0 +1,161 @@
+// applyBatch beyond the conformance suite: statements per page, text jsonb cannot hold, repeated
+// keys within a page, and a failure inside the transaction leaving nothing behind.
+import { PcReferralsError, type ProcessedReferral } from "@pc-referrals/core";
+import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "@pc-referrals/core/testing";
+import type { PGlite } from "@electric-sql/pglite";
+import type pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPgStore, type PGliteLike } from "../src/index.js";
+import { BACKENDS, useBackend } from "./backends.js";
+
+function referrals(count: number, prefix: string): ProcessedReferral[] {
+  return Array.from({ length: count }, (_, i) =>
+    makeProcessedReferral({ referralId: `${prefix}-${i}`, domain: `d${i % 7}.example`, contentHash: `h-${prefix}-${i}` }),
+  );
+}
+
+// Counts the statements the store sends (BEGIN and COMMIT included) through a wrapped connection.
+function countingPool(pool: pg.Pool, counter: { n: number }): pg.Pool {
+  return new Proxy(pool, {
+    get(target, prop, receiver) {
+      if (prop === "query") return (...args: Parameters<pg.Pool["query"]>) => (counter.n++, target.query(...args));
+      if (prop === "connect") {
+        return async () => {
+          const client = await target.connect();
+          return new Proxy(client, {
+            get(c, p, r) {
+              if (p === "query") return (...args: Parameters<pg.PoolClient["query"]>) => (counter.n++, c.query(...args));
+              const value: unknown = Reflect.get(c, p, r);
+              return typeof value === "function" ? value.bind(c) : value;
+            },
+          });
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function countingPGlite(db: PGliteLike, counter: { n: number }): PGliteLike {
+  const wrap = <T extends { query: PGliteLike["query"]; exec: PGliteLike["exec"] }>(target: T) => ({
+    query: ((text: string, params?: unknown[]) => (counter.n++, target.query(text, params))) as PGliteLike["query"],
+    exec: (text: string) => (counter.n++, target.exec(text)),
+  });
+  return {
+    ...wrap(db),
+    // PGlite sends BEGIN and COMMIT around the callback.
+    transaction: (fn) => ((counter.n += 2), db.transaction((tx) => fn(wrap(tx)))),
+    close: () => db.close(),
+    get closed() {
+      return db.closed;
+    },
+  };
+}
+
+describe.each(BACKENDS)("applyBatch on %s", (backend) => {
+  const h = useBackend(backend, import.meta.filename);
+  afterEach(() => h.reset());
+
+  const countingStore = (counter: { n: number }) =>
+    backend === "pglite"
+      ? createPgStore({ schema: h.schema, pglite: countingPGlite(h.pglite as PGlite, counter) })
+      : createPgStore({ schema: h.schema, pool: countingPool(h.separateStore().pool, counter) });
+
+  it.each([1, 100, 500])("sends at most 5 statements for a page of %i referrals with companies", async (size) => {
+    const counter = { n: 0 };
+    const store = countingStore(counter);
+    const companies = Array.from({ length: 7 }, (_, i) => makeCompanyUpsert({ domain: `d${i}.example`, normalizedName: `d${i}` }));
+    const page = makeProcessedPage(referrals(size, "a"), { companies });
+    await store.applyBatch(page);
+    const inserted = counter.n;
+    counter.n = 0;
+    const again = await store.applyBatch(makeProcessedPage([...referrals(size, "a").slice(1), ...referrals(1, "b")], { companies }));
+    expect(again.referrals.filter((r) => r.outcome === "inserted")).toHaveLength(1);
+    // BEGIN, lock the stored rows, upsert companies, write referrals + sync times + raw leads, COMMIT.
+    expect([inserted, counter.n]).toEqual([5, 5]);
+    await store.close();
+  });
+
+  it("returns a payload holding U+0000 and lone surrogates exactly, and stores text columns with U+FFFD", async () => {
+    const store = h.store();
+    const payload = { id: "nul", note: "a\u0000b", [`k\u0000`]: ["\uD800", "x\uDC00y"], ok: "😀" };
+    const referral = makeProcessedReferral({ referralId: "nul", customerName: "Bad\u0000Name", payload });
+    await store.applyBatch(makeProcessedPage([referral]));
+    const stored = await store.getReferral("nul");
+    expect(stored?.payload).toEqual(payload);
+    expect(stored?.customerName).toBe("Bad\uFFFDName");
+    expect((await store.listRawLeads({ referralId: "nul" }))[0]?.payload).toEqual(payload);
+    const [row] = await h.sql<{ note: string }>(`SELECT payload->>'note' AS note FROM "${h.schema}".referrals`);
+    expect(row?.note).toBe("a\uFFFDb");
+  });
+
+  it.each([
+    ["referral id", makeProcessedPage([makeProcessedReferral({ referralId: "a\u0000b" })])],
+    ["company domain", makeProcessedPage([], { companies: [makeCompanyUpsert({ domain: "a\u0000.example" })] })],
+  ])("refuses a page whose %s holds U+0000, writing nothing", async (_label, page) => {
+    const store = h.store();
+    const error = await store.applyBatch({ ...page, referrals: [makeProcessedReferral({ referralId: "fine" }), ...page.referrals] }).catch((e: unknown) => e);
+    expect(PcReferralsError.hasCode(error, "invalid_input")).toBe(true);
+    expect(await store.getReferral("fine")).toBeNull();
+  });
+
+  it("applies a page that repeats a referral and a domain as if its items came one after another", async () => {
+    const store = h.store();
+    const outcome = await store.applyBatch(
+      makeProcessedPage(
+        [
+          makeProcessedReferral({ referralId: "r1", status: "New" }),
+          makeProcessedReferral({ referralId: "r1", status: "Active", contentHash: "hash-2" }),
+          makeProcessedReferral({ referralId: "r1", status: "Active", contentHash: "hash-2" }),
+        ],
+        {
+          companies: [
+            makeCompanyUpsert({ segment: "A", reasons: ["first"] }),
+            makeCompanyUpsert({ name: "Other Name", segment: null, score: 10, reasons: [] }),
+          ],
+        },
+      ),
+    );
+    expect(outcome.referrals.map((r) => [r.outcome, r.previousStatus])).toEqual([
+      ["inserted", null],
+      ["updated", "New"],
+      ["unchanged", "Active"],
+    ]);
+    const [first, second] = outcome.companies;
+    expect(first?.created).toBe(true);
+    expect(second).toEqual({ ...first, created: false });
+    const [company] = await store.findCompanies({ domains: ["contoso.com"], normalizedNames: [] });
+    expect(company).toMatchObject({ name: "Contoso Ltd", segment: "A", score: 10, reasons: ["first"] });
+    expect((await store.getReferral("r1"))?.status).toBe("Active");
+    expect((await store.listRawLeads()).map((l) => l.contentHash)).toEqual(["hash-1", "hash-2"]);
+  });
+
+  it("fails a page whose write breaks a constraint, keeps nothing of it, and lands it once the cause is gone", async () => {
+    const store = h.store();
+    await h.sql(`ALTER TABLE "${h.schema}".raw_leads ADD CONSTRAINT test_no_boom CHECK (content_hash <> 'boom')`);
+    const page = makeProcessedPage([...referrals(3, "c"), makeProcessedReferral({ referralId: "c-boom", contentHash: "boom" })], {
+      companies: [makeCompanyUpsert()],
+    });
+    const error = await store.applyBatch(page).catch((e: unknown) => e);
+    expect(PcReferralsError.hasCode(error, "store_error")).toBe(true);
+    expect((error as Error).message).toMatch(/applyBatch failed: .*test_no_boom.*\[23514\]\. Nothing of the page was written/);
+    const counts = await h.sql<{ r: number; c: number; l: number }>(
+      `SELECT (SELECT count(*) FROM "${h.schema}".referrals)::int AS r, (SELECT count(*) FROM "${h.schema}".companies)::int AS c,
+              (SELECT count(*) FROM "${h.schema}".raw_leads)::int AS l`,
+    );
+    expect(counts).toEqual([{ r: 0, c: 0, l: 0 }]);
+
+    await h.sql(`ALTER TABLE "${h.schema}".raw_leads DROP CONSTRAINT test_no_boom`);
+    const outcome = await store.applyBatch(page);
+    expect(outcome.referrals.map((r) => r.outcome)).toEqual(["inserted", "inserted", "inserted", "inserted"]);
+    expect((await store.queryInbox({})).total).toBe(4);
+  });
+
+  it("names the missing migration when the schema was never migrated", async () => {
+    const store = h.store({ schema: h.schemaNamed("empty") });
+    const error = await store.queryInbox({}).catch((e: unknown) => e);
+    expect(PcReferralsError.hasCode(error, "store_error")).toBe(true);
+    expect((error as Error).message).toContain("is not migrated: run store.migrate()");
+  });
+});

@@ -1,0 +1,162 @@
+// Test harness of pg-store: every file runs on PGlite, and also on PostgreSQL when DATABASE_URL is
+// set (under CI=true always: an unreachable server fails the tests instead of skipping them). Each
+// file gets its own schemas `pcr_t_<sha1(file)>…`, dropped again in afterAll.
+import { createHash } from "node:crypto";
+import { relative } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, it } from "vitest";
+import { createPoolDb, type Db } from "../src/db.js";
+import { createPgStore, type PgStore, type PgStoreOptions } from "../src/index.js";
+import { createPGliteDb } from "../src/pglite.js";
+
+/** The backends a file runs on. */
+export type BackendName = "pglite" | "postgres";
+
+const DATABASE_URL = process.env.DATABASE_URL;
+
+/** PGlite always; PostgreSQL with DATABASE_URL, and mandatorily under CI. */
+export const BACKENDS: BackendName[] = DATABASE_URL || process.env.CI === "true" ? ["pglite", "postgres"] : ["pglite"];
+
+/** Connection string of the PostgreSQL run; throws a clear error when CI requires one and none is set. */
+export function databaseUrl(): string {
+  if (!DATABASE_URL) throw new Error("CI=true requires PostgreSQL: set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test).");
+  return DATABASE_URL;
+}
+
+/** `pcr_t_<sha1 of the file path>`: one schema family per test file. */
+export function schemaFor(file: string): string {
+  return `pcr_t_${createHash("sha1").update(relative(process.cwd(), file)).digest("hex").slice(0, 16)}`;
+}
+
+/** One backend of one test file. */
+export interface Harness {
+  readonly name: BackendName;
+  /** The file's default schema (migrated in `beforeAll` unless `migrate: false`). */
+  readonly schema: string;
+  /** A further schema of this file (`<schema>_<suffix>`), dropped with the others. */
+  schemaNamed(suffix: string): string;
+  /** A store on the shared connection (PGlite instance or pool); `close()` it, or let afterAll do it. */
+  store(options?: Omit<PgStoreOptions, "pool" | "pglite" | "connectionString">): PgStore;
+  /** A store on a pool of its own (PostgreSQL only): another "process". */
+  separateStore(
+    options?: Omit<PgStoreOptions, "pool" | "pglite" | "connectionString">,
+    pool?: { applicationName?: string },
+  ): { store: PgStore; pool: pg.Pool };
+  /** Runs SQL on the side (another connection on PostgreSQL, the same instance on PGlite). */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Closes every store made so far (their pools too); the shared connection stays. */
+  closeStores(): Promise<void>;
+  /** Empties every table of `schema` (default: the file's schema). */
+  reset(schema?: string): Promise<void>;
+  /** The internal Db on the shared connection, for tests of the migrator and queries. */
+  db(): Db;
+  /** The PostgreSQL pool for admin work, or null on PGlite. */
+  readonly adminPool: pg.Pool | null;
+  /** The shared PGlite instance, or null on PostgreSQL. */
+  readonly pglite: PGlite | null;
+}
+
+/** `it` on PostgreSQL, `it.skip` on PGlite: only for multi-connection behaviour PGlite cannot have. */
+export function itPostgresOnly(backend: BackendName): typeof it {
+  return backend === "postgres" ? it : (it.skip as typeof it);
+}
+
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
+
+/** Sets up `name` for the calling file: call at describe level. */
+export function useBackend(name: BackendName, file: string, options: { migrate?: boolean } = {}): Harness {
+  const schema = schemaFor(file);
+  const schemas = new Set<string>([schema]);
+  const stores: PgStore[] = [];
+  const pools: pg.Pool[] = [];
+  let pglite: PGlite | null = null;
+  let admin: pg.Pool | null = null;
+
+  const newPool = (max = 4, applicationName = `pcr-test-${schema}`): pg.Pool => {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max, application_name: applicationName });
+    pool.on("error", () => undefined);
+    pools.push(pool);
+    return pool;
+  };
+  const sql = async <R,>(text: string, params?: unknown[]): Promise<R[]> => {
+    if (pglite) return (await pglite.query<R>(text, params)).rows;
+    if (!admin) throw new Error("backend not started");
+    return (await admin.query(text, params)).rows as R[];
+  };
+  const dropAll = async (): Promise<void> => {
+    for (const s of schemas) await sql(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  };
+
+  let shared: pg.Pool | null = null;
+  const harness: Harness = {
+    name,
+    schema,
+    schemaNamed(suffix) {
+      const named = `${schema}_${suffix}`;
+      schemas.add(named);
+      return named;
+    },
+    store(opts = {}) {
+      if (pglite === null && shared === null) throw new Error(`the ${name} backend is not running`);
+      const store =
+        name === "pglite"
+          ? createPgStore({ schema, ...opts, pglite: pglite as PGlite })
+          : createPgStore({ schema, ...opts, pool: shared as pg.Pool });
+      stores.push(store);
+      return store;
+    },
+    separateStore(opts = {}, poolOptions = {}) {
+      const pool = newPool(4, poolOptions.applicationName);
+      const store = createPgStore({ schema, ...opts, pool });
+      stores.push(store);
+      return { store, pool };
+    },
+    sql,
+    async closeStores() {
+      for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+      for (const pool of pools.splice(2)) await pool.end().catch(() => undefined);
+    },
+    db() {
+      return pglite ? createPGliteDb(pglite, { owned: false }) : createPoolDb(shared as pg.Pool, { owned: false });
+    },
+    async reset(target = schema) {
+      await sql(`TRUNCATE ${TABLES.map((t) => `"${target}".${t}`).join(", ")}`);
+    },
+    get adminPool() {
+      return admin;
+    },
+    get pglite() {
+      return pglite;
+    },
+  };
+
+  // A backend that cannot start (no server in CI) fails every test of the file instead of skipping them.
+  let setupError: unknown = null;
+  beforeAll(async () => {
+    try {
+      if (name === "pglite") {
+        pglite = await PGlite.create();
+      } else {
+        admin = newPool(2);
+        shared = newPool(6);
+      }
+      await dropAll();
+      if (options.migrate !== false) await harness.store().migrate();
+    } catch (error) {
+      setupError = error;
+    }
+  });
+  beforeEach(() => {
+    if (setupError !== null) throw setupError;
+  });
+
+  afterAll(async () => {
+    for (const store of stores) await store.close().catch(() => undefined);
+    await dropAll().catch(() => undefined);
+    for (const pool of pools) await pool.end().catch(() => undefined);
+    await pglite?.close();
+  });
+
+  return harness;
+}

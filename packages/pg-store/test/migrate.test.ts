@@ -1,0 +1,130 @@
+import { ConfigError, InvalidInputError, PcReferralsError } from "@pc-referrals/core";
+import { describe, expect, it } from "vitest";
+import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
+import { migrate, migrationStatus, rollback } from "../src/migrate.js";
+import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
+
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
+
+const second: Migration = {
+  id: 2,
+  name: "add-notes",
+  up: "ALTER TABLE referrals ADD COLUMN notes text;",
+  down: "ALTER TABLE referrals DROP COLUMN notes;",
+};
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "resolved",
+    (error: unknown) => (PcReferralsError.is(error) ? error.code : `not a library error: ${String(error)}`),
+  );
+}
+
+describe.each(BACKENDS)("migrations on %s", (backend) => {
+  const h = useBackend(backend, import.meta.filename, { migrate: false });
+
+  const existingTables = async (schema: string): Promise<string[]> => {
+    const rows = await h.sql<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'pcr_migrations' ORDER BY 1`,
+      [schema],
+    );
+    return rows.map((r) => r.name);
+  };
+
+  it("goes up, down and up again, keeping a checksummed history", async () => {
+    const schema = h.schemaNamed("updown");
+    const store = h.store({ schema });
+    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+
+    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await existingTables(schema)).toEqual([...TABLES].sort());
+    const [entry] = await store.status();
+    expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
+    expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
+    expect(await store.migrate()).toEqual([]);
+
+    expect(await store.rollback()).toEqual([{ id: 1, name: "init" }]);
+    expect(await existingTables(schema)).toEqual([]);
+    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect(await store.rollback()).toEqual([]);
+
+    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
+    expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
+  });
+
+  it("applies and rolls back several steps in order", async () => {
+    const target = { db: h.db(), schema: h.schemaNamed("steps") };
+    const list = [...MIGRATIONS, second];
+    expect(await migrate({ ...target, migrations: list })).toEqual([
+      { id: 1, name: "init" },
+      { id: 2, name: "add-notes" },
+    ]);
+    expect(await rollback({ ...target, migrations: list }, 5)).toEqual([
+      { id: 2, name: "add-notes" },
+      { id: 1, name: "init" },
+    ]);
+  });
+
+  it("refuses to run when an applied migration was edited", async () => {
+    const schema = h.schemaNamed("edited");
+    const target = { db: h.db(), schema };
+    await migrate({ ...target, migrations: [...MIGRATIONS, second] });
+    const edited: Migration = { ...second, up: "ALTER TABLE referrals ADD COLUMN notes varchar(200);" };
+    const list = [...MIGRATIONS, edited];
+
+    const error = await migrate({ ...target, migrations: list }).catch((e: unknown) => e);
+    expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
+    expect((error as Error).message).toContain("0002-add-notes was changed after it was applied");
+    expect(await codeOf(rollback({ ...target, migrations: list }))).toBe("migration_invalid");
+    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual(["applied", "edited"]);
+  });
+
+  it("refuses a history that has migrations this version does not know", async () => {
+    const schema = h.schemaNamed("newer");
+    const target = { db: h.db(), schema };
+    await migrate({ ...target, migrations: [...MIGRATIONS, second] });
+    expect(await codeOf(migrate(target))).toBe("migration_invalid");
+    expect((await migrationStatus(target)).map((s) => s.state)).toEqual(["applied", "unknown"]);
+  });
+
+  it("rolls back a migration that fails and records nothing of it", async () => {
+    const schema = h.schemaNamed("broken");
+    const target = { db: h.db(), schema };
+    const broken: Migration = { id: 2, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
+    const error = await migrate({ ...target, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
+    expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
+    expect((error as Error).message).toContain("0002-broken (up) failed and was rolled back");
+    expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual([
+      "applied",
+      "pending",
+    ]);
+    expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])("rejects rollback(%s)", async (steps) => {
+    const store = h.store({ schema: h.schemaNamed("badsteps") });
+    await expect(store.rollback(steps)).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it.each(["Partner", "1abc", "a-b", "pg_catalog", "x".repeat(64), ""])("rejects the schema name %j", (schema) => {
+    expect(() => createPgStore({ schema })).toThrow(ConfigError);
+  });
+
+  it("lets concurrent migrators on one connection take turns", async () => {
+    const schema = h.schemaNamed("sameconn");
+    const [a, b] = [h.store({ schema }), h.store({ schema })];
+    const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
+    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+  });
+
+  itPostgresOnly(backend)("lets two processes migrate at once: one applies, the other waits and finds nothing to do", async () => {
+    const schema = h.schemaNamed("twoproc");
+    const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
+    const results = await Promise.all(stores.map((s) => s.migrate()));
+    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+  });
+});
+

@@ -1,0 +1,113 @@
+// The run lock across connections: what the conformance suite cannot show with one store.
+import type { RunLock, RunLockResult } from "@pc-referrals/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { advisoryKey } from "../src/schema.js";
+import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
+
+const HOUR = 60 * 60 * 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function held(result: RunLockResult): RunLock {
+  if (!result.acquired) throw new Error(`lock not acquired (holder ${String(result.holder)})`);
+  return result.lock;
+}
+
+describe.each(BACKENDS)("run lock on %s", (backend) => {
+  const h = useBackend(backend, import.meta.filename);
+  afterEach(async () => {
+    await h.closeStores();
+    await h.reset();
+  });
+
+  it("lets exactly one of many concurrent acquirers in", async () => {
+    const stores = backend === "postgres" ? [1, 2, 3, 4].map(() => h.separateStore().store) : [1, 2, 3, 4].map(() => h.store());
+    const results = await Promise.all(stores.map((s, i) => s.acquireRunLock({ owner: `w${i}`, ttlMs: HOUR })));
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+    const winner = results.findIndex((r) => r.acquired);
+    for (const r of results) if (!r.acquired) expect(r.holder).toBe(`w${winner}`);
+  });
+
+  it("is shared by stores of one schema and separate between schemas", async () => {
+    const a = h.store();
+    const b = h.store();
+    const otherSchema = h.schemaNamed("other");
+    const other = h.store({ schema: otherSchema });
+    await other.migrate();
+    const lock = held(await a.acquireRunLock({ owner: "a", ttlMs: HOUR }));
+    expect(await b.acquireRunLock({ owner: "b", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "a" });
+    expect((await other.acquireRunLock({ owner: "c", ttlMs: HOUR })).acquired).toBe(true);
+    await lock.release();
+    expect((await b.acquireRunLock({ owner: "b", ttlMs: HOUR })).acquired).toBe(true);
+  });
+
+  it("is released when the holding store closes", async () => {
+    const a = h.store();
+    held(await a.acquireRunLock({ owner: "a", ttlMs: HOUR }));
+    await a.close();
+    expect((await h.store().acquireRunLock({ owner: "b", ttlMs: HOUR })).acquired).toBe(true);
+  });
+
+  itPostgresOnly(backend)("frees a crashed holder's lease at once, long before it expires", async () => {
+    const crashed = h.separateStore();
+    held(await crashed.store.acquireRunLock({ owner: "crashed", ttlMs: HOUR }));
+    const survivor = h.separateStore().store;
+    expect(await survivor.acquireRunLock({ owner: "survivor", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "crashed" });
+
+    // The process dies: its connections go, and PostgreSQL frees their session locks.
+    const [row] = await h.sql<{ pid: number }>(`SELECT holder_pid AS pid FROM "${h.schema}".run_lock`);
+    await h.sql("SELECT pg_terminate_backend($1)", [row?.pid]);
+    await waitFor(async () => (await h.sql(`SELECT 1 FROM pg_stat_activity WHERE pid = $1`, [row?.pid])).length === 0);
+
+    expect((await survivor.getSyncStatus("default")).running).toBeNull();
+    expect(held(await survivor.acquireRunLock({ owner: "survivor", ttlMs: HOUR })).owner).toBe("survivor");
+  });
+
+  itPostgresOnly(backend)("reports a lost lock on renew after its connection died", async () => {
+    const { store } = h.separateStore();
+    const lock = held(await store.acquireRunLock({ owner: "a", ttlMs: HOUR }));
+    const [row] = await h.sql<{ pid: number }>(`SELECT holder_pid AS pid FROM "${h.schema}".run_lock`);
+    await h.sql("SELECT pg_terminate_backend($1)", [row?.pid]);
+    await sleep(100);
+    expect(await lock.renew(HOUR)).toBe(false);
+    expect((await store.acquireRunLock({ owner: "b", ttlMs: HOUR })).acquired).toBe(true);
+  });
+
+  itPostgresOnly(backend)("lets a live but expired holder be replaced, and never frees the newer lease", async () => {
+    const slow = h.separateStore().store;
+    const stale = held(await slow.acquireRunLock({ owner: "slow", ttlMs: 50 }));
+    await sleep(200);
+    const fresh = h.separateStore().store;
+    const lock = held(await fresh.acquireRunLock({ owner: "fresh", ttlMs: HOUR }));
+    expect(await stale.renew(HOUR)).toBe(false);
+    await stale.release();
+    expect((await fresh.getSyncStatus("default")).running?.owner).toBe("fresh");
+    expect(await slow.acquireRunLock({ owner: "slow-2", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "fresh" });
+    // Once the stale holder let go of its connection lock, the fresh one's renew records crash detection.
+    expect(await lock.renew(HOUR)).toBe(true);
+    const [row] = await h.sql<{ pid: number | null }>(`SELECT holder_pid AS pid FROM "${h.schema}".run_lock`);
+    expect(row?.pid).not.toBeNull();
+  });
+
+  itPostgresOnly(backend)("holds the advisory lock only while holding the lease", async () => {
+    const holders = () =>
+      h.sql(`SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = 1 AND objsubid = 2`, [
+        advisoryKey(h.schema),
+      ]);
+    const { store } = h.separateStore();
+    const lock = held(await store.acquireRunLock({ owner: "a", ttlMs: HOUR }));
+    expect(await holders()).toHaveLength(1);
+    await lock.release();
+    expect(await holders()).toEqual([]);
+    expect(await store.acquireRunLock({ owner: "b", ttlMs: HOUR })).toMatchObject({ acquired: true });
+    await store.close();
+    expect(await holders()).toEqual([]);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await sleep(20);
+  }
+}
