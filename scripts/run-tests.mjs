@@ -15,7 +15,7 @@ const result = spawnSync(
 );
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 } else {
   console.log("0 passed, 1 failed");
 }

@@ -10,7 +10,7 @@ import {
   normalizeDomain,
   parseReferral,
 } from "../../src/index.js";
-import { createSeededRandom, generateReferrals } from "../../src/testing/index.js";
+import { createSeededRandom, generateReferrals } from "../../src/testing/generate-referrals.js";
 import { median, report, type Figure } from "./kit.js";
 
 const REPEATS = 5;

@@ -121,7 +121,8 @@ export async function benchSync(options: SyncBenchOptions): Promise<Figure[]> {
         value: incremental.counts.pages,
         unit: `pages / ${incRequests} req`,
         digits: 0,
-        target: { text: "1 page", pass: incremental.counts.pages === 1 },
+        // DESIGN.md stops below a page wholly older than mark − overlap: the newest page plus one.
+        target: { text: "≤ 2 pages", pass: incremental.counts.pages <= 2 },
       },
     );
     return figures;
