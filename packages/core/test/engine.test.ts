@@ -116,7 +116,7 @@ describe("createSyncEngine against the fake Partner Center and the memory store"
     off();
 
     expect(aborted.status).toBe("failed");
-    expect(aborted.errors).toContainEqual(expect.objectContaining({ referralId: null, message: expect.stringContaining("aborted") }));
+    expect(aborted.errors).toContainEqual(expect.objectContaining({ referralId: null, code: "aborted", message: expect.stringContaining("aborted") }));
     expect(aborted.counts.pages).toBe(7); // the page being written when the signal fired still commits
     expect(aborted.cursor).toEqual({ previous: null, next: null });
     expect(await h.memory.getCursor("default")).toBeNull();

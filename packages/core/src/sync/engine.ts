@@ -196,7 +196,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   async function finish(recorder: RunRecorder, startMs: number, runError: unknown, cursor: SyncReport["cursor"]): Promise<SyncReport> {
     const { runId } = recorder;
     const failed = runError !== null;
-    const summary = runError instanceof RunAborted ? summarizeError(runError) : failed ? summarizeError(runError) : null;
+    const summary = failed ? summarizeError(runError) : null;
     if (summary !== null) recorder.runError(summary);
     const status = decideStatus({ runError: failed, failed: recorder.counts.failed });
     const finishedMs = Math.max(now(), startMs);
