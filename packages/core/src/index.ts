@@ -104,6 +104,7 @@ export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
 export type { NormalizedInboxQuery } from "./store/inbox-query.js";
 export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
+export { mergeCompanyFacts } from "./store/company-merge.js";
 export { toRawLead } from "./store/inspection.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
 export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";

@@ -1,20 +1,15 @@
 // The Partner Center client against the fake Partner Center (real HTTP on 127.0.0.1), with an
 // injected clock: Retry-After and backoff waits are measured on that clock, never on wall time.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PartnerCenterHttpError, PcReferralsError } from "../src/errors.js";
 import { createPartnerCenterClient } from "../src/client/partner-center-client.js";
-import type { PartnerCenterClient, PartnerCenterClientOptions, ReferralPage, RetryNotice } from "../src/client/types.js";
+import type { PartnerCenterClient, PartnerCenterClientOptions, RetryNotice } from "../src/client/types.js";
 import { startFakePartnerCenter, type FakePartnerCenter } from "../src/testing/fake-partner-center.js";
 import type { FaultRule } from "../src/testing/faults.js";
 import { generateReferrals } from "../src/testing/generate-referrals.js";
+import { collect, createTestClock, rejectionOf, useCleanups } from "./support/local-server.js";
 
-const running: { fake: FakePartnerCenter; client: PartnerCenterClient }[] = [];
-afterEach(async () => {
-  for (const { fake, client } of running.splice(0)) {
-    await client.close();
-    await fake.stop();
-  }
-});
+const defer = useCleanups();
 
 /** A fake and a client sharing one injected clock that only sleeps move forward. */
 async function setup(options: {
@@ -22,41 +17,22 @@ async function setup(options: {
   faults?: FaultRule[];
   client?: Partial<PartnerCenterClientOptions>;
 }) {
-  const clock = { now: Date.now(), waits: [] as number[] };
-  const now = () => clock.now;
-  const fake = await startFakePartnerCenter({ referrals: options.referrals ?? [], faults: options.faults ?? [], now });
+  const clock = createTestClock(Date.now());
+  const fake = await startFakePartnerCenter({ referrals: options.referrals ?? [], faults: options.faults ?? [], now: clock.read });
+  defer(() => fake.stop());
   const notices: RetryNotice[] = [];
   const client = createPartnerCenterClient({
     baseUrl: fake.url,
     tokenProvider: { getAccessToken: async () => fake.entra.issueAccessToken() },
     onRetry: (notice) => notices.push(notice),
-    sleep: async (ms, signal) => {
-      signal?.throwIfAborted();
-      clock.waits.push(ms);
-      clock.now += ms;
-    },
-    now,
+    sleep: clock.sleep,
+    now: clock.read,
     random: () => 0.5,
     ...options.client,
   });
-  running.push({ fake, client });
+  defer(() => client.close());
   return { fake, client, clock, notices };
 }
-
-const drain = async (pages: AsyncIterable<ReferralPage>) => {
-  const out: ReferralPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-};
-
-const failure = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-};
 
 describe("client against the fake Partner Center", () => {
   it("lists 1,050 referrals over 11 pages through a 429, a 503, a reset and a malformed page: each exactly once", async () => {
@@ -72,7 +48,7 @@ describe("client against the fake Partner Center", () => {
       ],
     });
 
-    const pages = await drain(client.listReferrals({ correlationId: "run-1050" }));
+    const pages = await collect(client.listReferrals({ correlationId: "run-1050" }));
 
     expect(pages.map((p) => p.pageNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(pages.map((p) => p.referrals.length)).toEqual([100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 50]);
@@ -104,7 +80,7 @@ describe("client against the fake Partner Center", () => {
   it("reports referrals that fail the schema as invalid, never losing or failing a page", async () => {
     const referrals = generateReferrals(1_050, { seed: 3, invalidRatio: 0.01 });
     const { client } = await setup({ referrals });
-    const items = (await drain(client.listReferrals())).flatMap((p) => p.referrals);
+    const items = (await collect(client.listReferrals())).flatMap((p) => p.referrals);
     const valid = items.filter((i) => i.ok);
     const invalid = items.filter((i) => !i.ok);
     expect(items).toHaveLength(1_050);
@@ -145,7 +121,7 @@ describe("client against the fake Partner Center", () => {
   });
 
   it.each([
-    ["a $filter the service rejects (400)", 400, "invalidRequest", (c: PartnerCenterClient) => drain(c.listReferrals({ filter: "website eq 'x'" }))],
+    ["a $filter the service rejects (400)", 400, "invalidRequest", (c: PartnerCenterClient) => collect(c.listReferrals({ filter: "website eq 'x'" }))],
     [
       "a stale If-Match (412)",
       412,
@@ -170,7 +146,7 @@ describe("client against the fake Partner Center", () => {
       },
     });
     fakeRef = fake;
-    const error = await failure(act(client, referrals[0]?.id as string));
+    const error = await rejectionOf(act(client, referrals[0]?.id as string));
     expect(error).toBeInstanceOf(PartnerCenterHttpError);
     expect(PcReferralsError.hasCode(error, "api_error")).toBe(true);
     const httpError = error as PartnerCenterHttpError;

@@ -90,6 +90,37 @@ describe("sync engine behaviour", () => {
     expect(await h.memory.getReferral("a")).toMatchObject({ linkStatus: "manual_linked", linkedCompanyId: fabrikam.id });
   });
 
+  it("keeps the company of changed auto-linked referrals from getKnownReferrals alone, with no getReferral read", async () => {
+    h = await startHarness({ referrals: [coSell("a", "Contoso", "contoso.com"), coSell("b", "Fabrikam", "fabrikam.com")] });
+    await h.engine.run({ trigger: "manual" });
+    const companyOf = async (domain: string) => (await h!.memory.findCompanies({ domains: [domain], normalizedNames: [] }))[0]?.id;
+    const contoso = await companyOf("contoso.com");
+    const fabrikam = await companyOf("fabrikam.com");
+    h.fake.setReferrals([coSell("c", "Contoso", "contoso.com"), coSell("d", "Fabrikam", "fabrikam.com")]);
+    await h.engine.run({ trigger: "manual" });
+    const link = async (id: string) => {
+      const r = await h!.memory.getReferral(id);
+      return [r?.linkStatus, r?.linkedCompanyId];
+    };
+    expect([await link("c"), await link("d")]).toEqual([
+      ["auto_linked", contoso],
+      ["auto_linked", fabrikam],
+    ]);
+    h.fake.update("c", { substatus: "Received" });
+    h.fake.update("d", { details: { notes: "Customer site: https://www.fabrikam.com, call back" } });
+    const readsBefore = h.storeCalls.getKnownReferrals ?? 0;
+
+    const report = await h.engine.run({ trigger: "manual" });
+
+    expect(report.counts.updated).toBe(2);
+    expect(h.storeCalls.getKnownReferrals ?? 0).toBeGreaterThan(readsBefore);
+    expect(h.storeCalls.getReferral ?? 0).toBe(0);
+    expect([await link("c"), await link("d")]).toEqual([
+      ["auto_linked", contoso],
+      ["auto_linked", fabrikam],
+    ]);
+  });
+
   it("asks the host's matchLead hook first", async () => {
     const seen: unknown[] = [];
     h = await startHarness({

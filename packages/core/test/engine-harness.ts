@@ -25,8 +25,12 @@ export interface WriteCounts {
   readonly rows: number;
 }
 
-/** Wraps a store in a Proxy that tallies what `applyBatch` really did; `fail` lets a test break calls. */
+/**
+ * Wraps a store in a Proxy that counts every method call by name and tallies what `applyBatch`
+ * really did; `failures` lets a test break calls.
+ */
 export function countingStore(inner: MemoryStore) {
+  const calls: Record<string, number> = {};
   const writes: WriteCounts = {
     applyBatchCalls: 0,
     inserted: 0,
@@ -40,8 +44,16 @@ export function countingStore(inner: MemoryStore) {
   const failures: { applyBatch?: (page: ProcessedPage, call: number) => Error | null } = {};
   const store = new Proxy(inner, {
     get(target, prop, receiver) {
-      if (prop !== "applyBatch") return Reflect.get(target, prop, receiver) as unknown;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof prop !== "string" || typeof value !== "function") return value;
+      if (prop !== "applyBatch") {
+        return (...args: unknown[]) => {
+          calls[prop] = (calls[prop] ?? 0) + 1;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
       return async (page: ProcessedPage): Promise<BatchOutcome> => {
+        calls[prop] = (calls[prop] ?? 0) + 1;
         writes.applyBatchCalls += 1;
         const failure = failures.applyBatch?.(page, writes.applyBatchCalls);
         if (failure) throw failure;
@@ -52,7 +64,7 @@ export function countingStore(inner: MemoryStore) {
       };
     },
   });
-  return { store, writes, failures };
+  return { store, writes, failures, calls };
 }
 
 /** A logger that keeps every line. */
@@ -91,6 +103,8 @@ export interface Harness {
   memory: MemoryStore;
   store: MemoryStore;
   writes: WriteCounts;
+  /** Calls the engine made to the store, by method name (tests reading `memory` are not counted). */
+  storeCalls: Record<string, number>;
   failures: ReturnType<typeof countingStore>["failures"];
   engine: SyncEngine;
   events: SyncEvent[];
@@ -135,7 +149,7 @@ export async function startHarness(init: {
   // The default scanner only records, so scan claims happen as they would in a host with a scanner.
   const scannedDomains: string[] = [];
   const recordingScanner = { scan: async (domain: string) => void scannedDomains.push(domain) };
-  const { store, writes, failures } = countingStore(memory);
+  const { store, writes, failures, calls } = countingStore(memory);
   const { logger, lines } = recordingLogger();
   const make = (options?: Partial<SyncEngineOptions>) => {
     const engine = createSyncEngine({ client, store, enabled: true, logger, scanner: recordingScanner, ...init.engine, ...options });
@@ -151,6 +165,7 @@ export async function startHarness(init: {
     memory,
     store,
     writes,
+    storeCalls: calls,
     failures,
     engine,
     events,

@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AuthRequiredError,
   NetworkError,
@@ -10,49 +8,25 @@ import {
   TimeoutError,
 } from "../errors.js";
 import type { Logger } from "../logger.js";
+import {
+  createTestClock,
+  rejectionOf,
+  respondJson,
+  startLocalServer,
+  useCleanups,
+  type LocalHandler,
+} from "../../test/support/local-server.js";
 import { createHttpClient, parseJsonBody, type HttpConfig } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
 import type { RetryNotice } from "./types.js";
 
 const TOKEN = "eyJ0eXAi.secret-access-token.sig";
 
-type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-
-async function serve(handler: Handler) {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
-    req.resume();
-    req.on("end", () => handler(req, res, seen.length));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json", "request-id": `srv-${status}`, ...headers });
-  res.end(typeof body === "string" ? body : JSON.stringify(body));
-};
+const defer = useCleanups();
+const serve = (handler: LocalHandler) => startLocalServer(handler, defer);
 
 function setup(overrides: Partial<HttpConfig> = {}) {
-  const time = { now: Date.parse("2025-06-01T12:00:00Z"), waits: [] as number[] };
+  const time = createTestClock(Date.parse("2025-06-01T12:00:00Z"));
   const notices: RetryNotice[] = [];
   const logs: { level: string; obj: object; msg?: string | undefined }[] = [];
   const logger: Logger = {
@@ -74,16 +48,12 @@ function setup(overrides: Partial<HttpConfig> = {}) {
     minIntervalMs: 0,
     onRetry: (notice) => notices.push(notice),
     logger,
-    sleep: async (ms, signal) => {
-      signal?.throwIfAborted();
-      time.waits.push(ms);
-      time.now += ms;
-    },
-    now: () => time.now,
+    sleep: time.sleep,
+    now: time.read,
     random: () => 0.5,
     ...overrides,
   });
-  cleanups.push(() => http.close());
+  defer(() => http.close());
   const get = (base: string, extra: { signal?: AbortSignal; nullOn?: number[] } = {}) =>
     http.send({
       method: "GET",
@@ -95,18 +65,9 @@ function setup(overrides: Partial<HttpConfig> = {}) {
   return { http, get, time, notices, logs, tokens };
 }
 
-const failure = async (promise: Promise<unknown>): Promise<unknown> => {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-};
-
 describe("request loop", () => {
   it("sends the bearer token, Accept, the run's correlation id and a fresh request id each time", async () => {
-    const server = await serve((_req, res, n) => (n === 1 ? json(res, 500, {}) : json(res, 200, { id: "abc" })));
+    const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 500, {}) : respondJson(res, 200, { id: "abc" })));
     const { get } = setup();
     await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
     const [first, second] = server.seen;
@@ -124,7 +85,7 @@ describe("request loop", () => {
     ["500 (full jitter, random 0.5 of 500 ms)", 500, {}, 250],
     ["504", 504, {}, 250],
   ])("retries %s, waiting as told and reporting it", async (_name, status, headers, delayMs) => {
-    const server = await serve((_req, res, n) => (n === 1 ? json(res, status, {}, headers) : json(res, 200, { id: "abc" })));
+    const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, status, {}, headers) : respondJson(res, 200, { id: "abc" })));
     const { get, time, notices, logs } = setup();
     await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
     expect(time.waits).toEqual([delayMs]);
@@ -133,23 +94,23 @@ describe("request loop", () => {
   });
 
   it("retries a 2xx whose body is not JSON like a 5xx", async () => {
-    const server = await serve((_req, res, n) => (n === 1 ? json(res, 200, '{"value": [') : json(res, 200, { id: "abc" })));
+    const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 200, '{"value": [') : respondJson(res, 200, { id: "abc" })));
     const { get, notices } = setup();
     await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
     expect(notices.map((n) => [n.attempt, n.status])).toEqual([[1, 200]]);
   });
 
   it("retries a connection reset with backoff (status 0 in the notice)", async () => {
-    const server = await serve((req, res, n) => (n === 1 ? req.socket.destroy() : json(res, 200, { id: "abc" })));
+    const server = await serve((_req, res, n) => (n === 1 ? res.socket?.destroy() : respondJson(res, 200, { id: "abc" })));
     const { get, notices } = setup();
     await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
     expect(notices).toMatchObject([{ attempt: 1, status: 0, delayMs: 250 }]);
   });
 
   it("gives up after maxAttempts with the last status", async () => {
-    const server = await serve((_req, res) => json(res, 500, { error: { code: "generalException", message: "boom" } }));
+    const server = await serve((_req, res) => respondJson(res, 500, { error: { code: "generalException", message: "boom" } }));
     const { get, notices, time } = setup();
-    const error = await failure(get(server.url));
+    const error = await rejectionOf(get(server.url));
     expect(error).toBeInstanceOf(PartnerCenterHttpError);
     expect(error).toMatchObject({ code: "api_error", status: 500, apiCode: "generalException", requestId: "srv-500" });
     expect(server.seen).toHaveLength(4);
@@ -158,9 +119,9 @@ describe("request loop", () => {
   });
 
   it("ends a 429 that outlasts the caps in RateLimitedError with the server's Retry-After", async () => {
-    const server = await serve((_req, res) => json(res, 429, { statusCode: 429 }, { "retry-after": "50" }));
+    const server = await serve((_req, res) => respondJson(res, 429, { statusCode: 429 }, { "retry-after": "50" }));
     const { get, time } = setup();
-    const error = await failure(get(server.url));
+    const error = await rejectionOf(get(server.url));
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 50_000 });
     // Two waits of 50 s fit the 2-minute budget; the third would not.
@@ -169,7 +130,7 @@ describe("request loop", () => {
   });
 
   it("refreshes the token once after a 401 and retries without waiting", async () => {
-    const server = await serve((_req, res, n) => (n === 1 ? json(res, 401, {}) : json(res, 200, { id: "abc" })));
+    const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 401, {}) : respondJson(res, 200, { id: "abc" })));
     const { get, tokens, time, notices } = setup();
     await expect(get(server.url)).resolves.toMatchObject({ status: 200 });
     expect(tokens).toEqual({ issued: 2, invalidated: 1 });
@@ -179,9 +140,9 @@ describe("request loop", () => {
   });
 
   it("asks for a new login when the refreshed token is also refused", async () => {
-    const server = await serve((_req, res) => json(res, 401, { error: { code: "unauthenticated", message: "no" } }));
+    const server = await serve((_req, res) => respondJson(res, 401, { error: { code: "unauthenticated", message: "no" } }));
     const { get } = setup();
-    const error = await failure(get(server.url));
+    const error = await rejectionOf(get(server.url));
     expect(error).toBeInstanceOf(AuthRequiredError);
     expect(((error as AuthRequiredError).cause as PartnerCenterHttpError).apiCode).toBe("unauthenticated");
     expect(server.seen).toHaveLength(2);
@@ -189,10 +150,10 @@ describe("request loop", () => {
 
   it.each([400, 403, 409, 412, 501])("fails a %i at once, with its API code, request id and no token", async (status) => {
     const server = await serve((_req, res) =>
-      json(res, status, { error: { code: "invalidRequest", message: "bad", target: "referral" } }, { "request-id": "rid-9" }),
+      respondJson(res, status, { error: { code: "invalidRequest", message: "bad", target: "referral" } }, { "request-id": "rid-9" }),
     );
     const { get, notices, logs } = setup();
-    const error = (await failure(get(server.url))) as PartnerCenterHttpError;
+    const error = (await rejectionOf(get(server.url))) as PartnerCenterHttpError;
     expect(PcReferralsError.hasCode(error, "api_error")).toBe(true);
     expect(error).toMatchObject({ status, apiCode: "invalidRequest", requestId: "rid-9", correlationId: "corr-1" });
     expect(error.request?.headers.authorization).toBe("Bearer [REDACTED]");
@@ -204,7 +165,7 @@ describe("request loop", () => {
   });
 
   it("answers null for a status the caller lists in nullOn", async () => {
-    const server = await serve((_req, res) => json(res, 404, { error: { code: "itemNotFound", message: "no" } }));
+    const server = await serve((_req, res) => respondJson(res, 404, { error: { code: "itemNotFound", message: "no" } }));
     const { get } = setup();
     await expect(get(server.url, { nullOn: [404] })).resolves.toBeNull();
   });
@@ -214,7 +175,7 @@ describe("request loop", () => {
       // never answers
     });
     const { get, notices } = setup({ timeoutMs: 100, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 } });
-    const error = await failure(get(server.url));
+    const error = await rejectionOf(get(server.url));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ code: "timeout", status: 0 });
     expect(notices).toMatchObject([{ status: 0 }]);
@@ -222,10 +183,10 @@ describe("request loop", () => {
   });
 
   it("reports NetworkError when nothing listens", async () => {
-    const server = await serve((_req, res) => json(res, 200, {}));
-    await cleanups.pop()?.();
+    const server = await serve((_req, res) => respondJson(res, 200, {}));
+    await server.close();
     const { get } = setup({ retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2 } });
-    const error = await failure(get(server.url));
+    const error = await rejectionOf(get(server.url));
     expect(error).toBeInstanceOf(NetworkError);
     expect(String((error as Error).message)).not.toContain(TOKEN);
   });
@@ -242,7 +203,7 @@ describe("request loop", () => {
 
   it("stops during a retry wait when the caller aborts", async () => {
     const controller = new AbortController();
-    const server = await serve((_req, res) => json(res, 503, {}, { "retry-after": "5" }));
+    const server = await serve((_req, res) => respondJson(res, 503, {}, { "retry-after": "5" }));
     const { get } = setup({
       sleep: async (_ms, signal) => {
         controller.abort(new Error("bye"));
@@ -254,7 +215,7 @@ describe("request loop", () => {
   });
 
   it("logs each request at debug without the query string, and retries at warn", async () => {
-    const server = await serve((_req, res, n) => (n === 1 ? json(res, 502, {}) : json(res, 200, {})));
+    const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 502, {}) : respondJson(res, 200, {})));
     const { get, logs } = setup();
     await get(server.url);
     const debug = logs.filter((l) => l.level === "debug").map((l) => l.obj);
@@ -266,7 +227,7 @@ describe("request loop", () => {
   });
 
   it("keeps the minimum interval between request starts (injected clock)", async () => {
-    const server = await serve((_req, res) => json(res, 200, {}));
+    const server = await serve((_req, res) => respondJson(res, 200, {}));
     const starts: number[] = [];
     const { get, time } = setup({
       minIntervalMs: 1_000,

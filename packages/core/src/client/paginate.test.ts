@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PcReferralsError } from "../errors.js";
+import { collect } from "../../test/support/local-server.js";
 import { nextPageUrl, paginateReferrals } from "./paginate.js";
 import type { ReferralPageEnvelope } from "./schemas.js";
-import type { ReferralPage } from "./types.js";
 
 const LIST = new URL(
   "https://api.partner.microsoft.com/v1.0/engagements/referrals?$filter=status%20eq%20'New'&$orderby=updatedDateTime%20desc&$top=100",
@@ -66,12 +66,6 @@ function scripted(pages: Record<string, ReferralPageEnvelope>) {
   };
 }
 
-const drain = async (pages: AsyncIterable<ReferralPage>) => {
-  const out: ReferralPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-};
-
 describe("paginateReferrals", () => {
   it("yields every page in order, counting from 1, and stops at the page without nextLink", async () => {
     const service = scripted({
@@ -79,7 +73,7 @@ describe("paginateReferrals", () => {
       p2: { value: [referral("c"), referral("d")], "@odata.nextLink": "?$skiptoken=p3" },
       p3: { value: [referral("e")] },
     });
-    const pages = await drain(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
+    const pages = await collect(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
     expect(pages.map((p) => p.pageNumber)).toEqual([1, 2, 3]);
     expect(pages.flatMap((p) => p.referrals.map((r) => (r.ok ? r.referral.id : null)))).toEqual(["a", "b", "c", "d", "e"]);
     expect(pages.map((p) => p.rawCount)).toEqual([5, null, null]);
@@ -90,7 +84,7 @@ describe("paginateReferrals", () => {
   it("passes a referral that fails the schema on, marked invalid, without failing its page", async () => {
     const bad = { id: "bad-1", status: 42 };
     const service = scripted({ "": { value: [referral("a"), bad, "not even an object", referral("b")] } });
-    const [page] = await drain(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
+    const [page] = await collect(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
     expect(page?.referrals.map((r) => r.ok)).toEqual([true, false, false, true]);
     expect(page?.referrals[1]).toMatchObject({ ok: false, referralId: "bad-1", raw: bad });
     expect(page?.referrals[1]?.ok === false && page.referrals[1].issues.join()).toContain("status");

@@ -1,51 +1,12 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, PcReferralsError } from "../errors.js";
+import { collect, respondJson, startLocalServer, useCleanups, type LocalHandler } from "../../test/support/local-server.js";
 import { odataFilter } from "./odata-filter.js";
 import { createPartnerCenterClient } from "./partner-center-client.js";
-import type { PartnerCenterClientOptions, ReferralPage } from "./types.js";
+import type { PartnerCenterClientOptions } from "./types.js";
 
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-type Handler = (seen: Seen, res: ServerResponse, n: number) => void;
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
-
-async function serve(handler: Handler) {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => {
-      const entry = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-      seen.push(entry);
-      handler(entry, res, seen.length);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-const json = (res: ServerResponse, status: number, body?: unknown) => {
-  res.writeHead(status, { "content-type": "application/json", "request-id": `srv-${status}` });
-  res.end(body === undefined ? "" : JSON.stringify(body));
-};
+const defer = useCleanups();
+const serve = (handler: LocalHandler) => startLocalServer(handler, defer);
 
 function client(baseUrl: string, overrides: Partial<PartnerCenterClientOptions> = {}) {
   const instance = createPartnerCenterClient({
@@ -55,17 +16,11 @@ function client(baseUrl: string, overrides: Partial<PartnerCenterClientOptions> 
     random: () => 0,
     ...overrides,
   });
-  cleanups.push(() => instance.close());
+  defer(() => instance.close());
   return instance;
 }
 
 const referral = (id: string, extra: object = {}) => ({ id, status: "New", direction: "Incoming", ...extra });
-
-const drain = async (pages: AsyncIterable<ReferralPage>) => {
-  const out: ReferralPage[] = [];
-  for await (const page of pages) out.push(page);
-  return out;
-};
 
 describe("createPartnerCenterClient options", () => {
   it("lists every bad option in one ConfigError", () => {
@@ -93,14 +48,14 @@ describe("listReferrals", () => {
   it("asks for our own path with ordering and $top=100 by default, and follows nextLink by its $skiptoken", async () => {
     const server = await serve((seen, res, n) => {
       if (n === 1) {
-        json(res, 200, {
+        respondJson(res, 200, {
           "@odata.count": 3,
           value: [referral("a"), referral("b")],
           "@odata.nextLink": "http://api.partner.microsoft.com/v1.0/referrals?$skiptoken=tok%2B2",
         });
-      } else json(res, 200, { value: [referral("c")] });
+      } else respondJson(res, 200, { value: [referral("c")] });
     });
-    const pages = await drain(client(`${server.url}/prefix/`).listReferrals({ correlationId: "run-42" }));
+    const pages = await collect(client(`${server.url}/prefix/`).listReferrals({ correlationId: "run-42" }));
     expect(pages.flatMap((p) => p.referrals.map((r) => (r.ok ? r.referral.id : "?")))).toEqual(["a", "b", "c"]);
     expect(pages.map((p) => [p.pageNumber, p.rawCount])).toEqual([
       [1, 3],
@@ -119,15 +74,15 @@ describe("listReferrals", () => {
     [25.7, "$top=25"],
     [0, "$top=1"],
   ])("clamps top %s to %s", async (top, expected) => {
-    const server = await serve((_seen, res) => json(res, 200, { value: [] }));
-    await drain(client(server.url).listReferrals({ top }));
+    const server = await serve((_seen, res) => respondJson(res, 200, { value: [] }));
+    await collect(client(server.url).listReferrals({ top }));
     expect(server.seen[0]?.url).toContain(expected);
   });
 
   it("sends a built $filter encoded, with the caller's ordering", async () => {
-    const server = await serve((_seen, res) => json(res, 200, { value: [] }));
+    const server = await serve((_seen, res) => respondJson(res, 200, { value: [] }));
     const filter = odataFilter.and(odataFilter.eq("status", "New"), odataFilter.eq("customerProfile/address/country", "US"));
-    await drain(client(server.url).listReferrals({ filter, orderBy: "createdDateTime asc" }));
+    await collect(client(server.url).listReferrals({ filter, orderBy: "createdDateTime asc" }));
     const url = new URL(server.seen[0]?.url ?? "", server.url);
     expect(url.searchParams.get("$filter")).toBe("status eq 'New' and customerProfile/address/country eq 'US'");
     expect(url.searchParams.get("$orderby")).toBe("createdDateTime asc");
@@ -137,16 +92,16 @@ describe("listReferrals", () => {
     ["a NaN top", { top: Number.NaN }],
     ["a non-string filter", { filter: 5 }],
   ])("rejects %s with invalid_input before any request", async (_name, query) => {
-    const server = await serve((_seen, res) => json(res, 200, { value: [] }));
+    const server = await serve((_seen, res) => respondJson(res, 200, { value: [] }));
     expect(() => client(server.url).listReferrals(query as never)).toThrow(expect.objectContaining({ code: "invalid_input" }));
     expect(server.seen).toHaveLength(0);
   });
 
   it("retries a page whose envelope is not a referral page, and marks a bad referral invalid", async () => {
     const server = await serve((_seen, res, n) =>
-      n === 1 ? json(res, 200, { values: [] }) : json(res, 200, { value: [referral("a"), { id: "b", direction: 7 }] }),
+      n === 1 ? respondJson(res, 200, { values: [] }) : respondJson(res, 200, { value: [referral("a"), { id: "b", direction: 7 }] }),
     );
-    const [page] = await drain(client(server.url).listReferrals());
+    const [page] = await collect(client(server.url).listReferrals());
     expect(page?.referrals.map((r) => r.ok)).toEqual([true, false]);
     expect(page?.referrals[1]).toMatchObject({ ok: false, referralId: "b" });
     expect(server.seen).toHaveLength(2);
@@ -161,11 +116,11 @@ describe("listReferrals", () => {
       setTimeout(() => {
         inFlight -= 1;
         const next = seen.url.includes("skiptoken") ? {} : { "@odata.nextLink": "?$skiptoken=2" };
-        json(res, 200, { value: [referral("x")], ...next });
+        respondJson(res, 200, { value: [referral("x")], ...next });
       }, 5);
     });
     const pc = client(server.url);
-    await Promise.all([drain(pc.listReferrals()), drain(pc.listReferrals()), drain(pc.listReferrals())]);
+    await Promise.all([collect(pc.listReferrals()), collect(pc.listReferrals()), collect(pc.listReferrals())]);
     expect(server.seen).toHaveLength(6);
     expect(maxInFlight).toBe(1);
   });
@@ -173,13 +128,13 @@ describe("listReferrals", () => {
 
 describe("getReferral", () => {
   it("returns the validated referral", async () => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r-1", { extraField: true })));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r-1", { extraField: true })));
     await expect(client(server.url).getReferral("r-1")).resolves.toMatchObject({ id: "r-1", extraField: true });
     expect(server.seen[0]).toMatchObject({ method: "GET", url: "/v1.0/engagements/referrals/r-1" });
   });
 
   it("sends the caller's correlation id, or a fresh one per call", async () => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r-1")));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r-1")));
     const pc = client(server.url);
     await pc.getReferral("r-1", { correlationId: "run-7" });
     await pc.getReferral("r-1");
@@ -191,18 +146,18 @@ describe("getReferral", () => {
   });
 
   it("returns null on 404", async () => {
-    const server = await serve((_seen, res) => json(res, 404, { error: { code: "itemNotFound", message: "gone" } }));
+    const server = await serve((_seen, res) => respondJson(res, 404, { error: { code: "itemNotFound", message: "gone" } }));
     await expect(client(server.url).getReferral("missing")).resolves.toBeNull();
   });
 
   it.each(["", "  ", "a/b", "x\ny", 42])("rejects the id %j without a request", async (id) => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r")));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r")));
     await expect(client(server.url).getReferral(id as never)).rejects.toSatisfy((e) => PcReferralsError.hasCode(e, "invalid_input"));
     expect(server.seen).toHaveLength(0);
   });
 
   it("fails with api_error naming the bad paths when the referral does not match the schema", async () => {
-    const server = await serve((_seen, res) => json(res, 200, { id: "r", status: ["New"] }));
+    const server = await serve((_seen, res) => respondJson(res, 200, { id: "r", status: ["New"] }));
     await expect(client(server.url).getReferral("r")).rejects.toSatisfy(
       (e) => PcReferralsError.hasCode(e, "api_error") && e.message.includes("status"),
     );
@@ -216,7 +171,7 @@ describe("updateReferral", () => {
   ] as const;
 
   it("PATCHes the operations with If-Match and Prefer, and returns the representation", async () => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r-1", { status: "Closed", substatus: "Won" })));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r-1", { status: "Closed", substatus: "Won" })));
     const updated = await client(server.url).updateReferral("r-1", ops, { etag: '"2500ec5a"' });
     expect(updated).toMatchObject({ id: "r-1", status: "Closed", substatus: "Won" });
     const [sent] = server.seen;
@@ -230,13 +185,13 @@ describe("updateReferral", () => {
   });
 
   it("sends no If-Match without an etag", async () => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r-1")));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r-1")));
     await client(server.url).updateReferral("r-1", [{ op: "add", path: "/externalReferenceId", value: "CRM-1" }]);
     expect(server.seen[0]?.headers["if-match"]).toBeUndefined();
   });
 
   it("reads the referral back when the service answers 204", async () => {
-    const server = await serve((seen, res) => (seen.method === "PATCH" ? json(res, 204) : json(res, 200, referral("r-1"))));
+    const server = await serve((seen, res) => (seen.method === "PATCH" ? respondJson(res, 204) : respondJson(res, 200, referral("r-1"))));
     await expect(client(server.url).updateReferral("r-1", ops, { correlationId: "run-9" })).resolves.toMatchObject({ id: "r-1" });
     expect(server.seen.map((s) => s.method)).toEqual(["PATCH", "GET"]);
     // The read-back belongs to the same operation, so it carries the same correlation id.
@@ -245,7 +200,7 @@ describe("updateReferral", () => {
 
   it("returns null on 404 and fails a 412 at once", async () => {
     const server = await serve((_seen, res, n) =>
-      n === 1 ? json(res, 404, {}) : json(res, 412, { error: { code: "preconditionFailed", message: "etag" } }),
+      n === 1 ? respondJson(res, 404, {}) : respondJson(res, 412, { error: { code: "preconditionFailed", message: "etag" } }),
     );
     const pc = client(server.url);
     await expect(pc.updateReferral("r-1", ops)).resolves.toBeNull();
@@ -263,7 +218,7 @@ describe("updateReferral", () => {
     ["a path without a leading slash", [{ op: "replace", path: "status", value: "x" }]],
     ["an op without a value", [{ op: "add", path: "/status" }]],
   ])("rejects %s with invalid_input before any request", async (_name, operations) => {
-    const server = await serve((_seen, res) => json(res, 200, referral("r")));
+    const server = await serve((_seen, res) => respondJson(res, 200, referral("r")));
     await expect(client(server.url).updateReferral("r-1", operations as never)).rejects.toSatisfy((e) =>
       PcReferralsError.hasCode(e, "invalid_input"),
     );

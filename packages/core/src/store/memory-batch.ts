@@ -1,5 +1,6 @@
 // applyBatch of the memory store: stage every change over the current state, then commit at once,
 // so a page lands whole or not at all (as one PostgreSQL transaction would).
+import { mergeCompanyFacts } from "./company-merge.js";
 import { toRawLead, type RawLead } from "./inspection.js";
 import type {
   BatchOutcome,
@@ -49,18 +50,7 @@ function upsertCompany(existing: Company | undefined, input: CompanyUpsert, env:
       updatedAt: now,
     };
   }
-  // The first name seen is kept; other facts only ever gain values, a null never clears one.
-  return {
-    ...existing,
-    name: existing.name ?? input.name,
-    normalizedName: existing.normalizedName ?? input.normalizedName,
-    provider: input.provider ?? existing.provider,
-    azureTenantId: input.azureTenantId ?? existing.azureTenantId,
-    segment: input.segment ?? existing.segment,
-    score: input.score ?? existing.score,
-    reasons: input.reasons.length > 0 ? [...input.reasons] : existing.reasons,
-    updatedAt: now,
-  };
+  return { ...existing, ...mergeCompanyFacts(existing, input), updatedAt: now };
 }
 
 function storeReferral(

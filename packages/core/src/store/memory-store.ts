@@ -129,6 +129,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
             status: r.status,
             substatus: r.substatus,
             linkStatus: r.linkStatus,
+            linkedCompanyId: r.linkedCompanyId,
           });
         }
       }

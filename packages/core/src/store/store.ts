@@ -124,6 +124,12 @@ export interface KnownReferral {
   status: string | null;
   substatus: string | null;
   linkStatus: LinkStatus;
+  /**
+   * The company of the stored link (the same value as `StoredReferral.linkedCompanyId`), null when
+   * the referral is linked to none. The engine sends it back with a changed `auto_linked`
+   * referral, so the kept link keeps its company without reading the whole referral.
+   */
+  linkedCompanyId: string | null;
 }
 
 /** A company as stored. */

@@ -15,7 +15,6 @@ export const ENGINE_STORE_METHODS = [
   "recordDomainScan",
   "acquireRunLock",
   "recordRun",
-  "getReferral",
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 /** The subset of {@link Store} the engine uses. */
@@ -70,6 +69,5 @@ export function guardStore(store: EngineStore): EngineStore {
       return result.acquired ? { acquired: true, lock: guardLock(result.lock) } : result;
     },
     recordRun: (run) => guarded("recordRun", () => store.recordRun(run)),
-    getReferral: (id) => guarded("getReferral", () => store.getReferral(id)),
   };
 }

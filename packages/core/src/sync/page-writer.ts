@@ -71,15 +71,8 @@ async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void>
   const fresh: Array<KeepDecision & { link?: LinkDecision }> = [];
   for (const slot of slots) {
     if (slot.kind !== "keep") continue;
-    if (slot.known === null) {
-      fresh.push(slot);
-    } else if (slot.known.linkStatus === "auto_linked" && !slot.unchanged) {
-      // KnownReferral carries no company id; read it so the kept auto link keeps its company.
-      const stored = await ctx.store.getReferral(slot.referral.referralId);
-      slot.link = keptLink("auto_linked", stored?.linkedCompanyId ?? null);
-    } else {
-      slot.link = keptLink(slot.known.linkStatus, null);
-    }
+    if (slot.known === null) fresh.push(slot);
+    else slot.link = keptLink(slot.known.linkStatus, slot.known.linkedCompanyId);
   }
   if (fresh.length === 0) return;
   const links = await resolveLinks(

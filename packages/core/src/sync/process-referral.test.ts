@@ -26,6 +26,7 @@ function knownOf(payload: Record<string, unknown>, overrides: Partial<KnownRefer
     status: String(payload.status),
     substatus: String(payload.substatus),
     linkStatus: "unlinked",
+    linkedCompanyId: null,
     ...overrides,
   };
 }

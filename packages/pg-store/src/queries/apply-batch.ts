@@ -5,10 +5,12 @@ import { randomUUID } from "node:crypto";
 import {
   assertValidProcessedPage,
   InvalidInputError,
+  mergeCompanyFacts,
   toIsoInstant,
   type BatchOutcome,
   type CompanyOutcome,
   type CompanyUpsert,
+  type KnownReferral,
   type LinkStatus,
   type ProcessedPage,
   type ProcessedReferral,
@@ -17,38 +19,20 @@ import {
 import type { Db, Queryable } from "../db.js";
 import type { Tables } from "../schema.js";
 import { hasNul, searchText, toJsonb } from "../values.js";
+import { KNOWN_COLUMNS, toKnownReferral, type KnownDbRow } from "./rows.js";
 
-interface StoredState {
-  contentHash: string;
-  status: string | null;
-  substatus: string | null;
-  linkStatus: LinkStatus;
-  linkedCompanyId: string | null;
-}
+type StoredState = Omit<KnownReferral, "referralId">;
 
 const isManual = (status: LinkStatus): boolean => status === "manual_linked" || status === "manual_unlinked";
 
 // Several upserts of one domain in a page fold into one row with the same result as applying them
-// in order (one statement cannot update a row twice).
+// in order (one statement cannot update a row twice). The ON CONFLICT clause below is the SQL form
+// of the same mergeCompanyFacts rule.
 function foldCompanies(companies: readonly CompanyUpsert[]): Map<string, CompanyUpsert> {
   const folded = new Map<string, CompanyUpsert>();
   for (const c of companies) {
     const prev = folded.get(c.domain);
-    folded.set(
-      c.domain,
-      prev === undefined
-        ? c
-        : {
-            domain: c.domain,
-            name: prev.name ?? c.name,
-            normalizedName: prev.normalizedName ?? c.normalizedName,
-            provider: c.provider ?? prev.provider,
-            azureTenantId: c.azureTenantId ?? prev.azureTenantId,
-            segment: c.segment ?? prev.segment,
-            score: c.score ?? prev.score,
-            reasons: c.reasons.length > 0 ? c.reasons : prev.reasons,
-          },
-    );
+    folded.set(c.domain, prev === undefined ? c : { domain: c.domain, ...mergeCompanyFacts(prev, c) });
   }
   return folded;
 }
@@ -240,30 +224,10 @@ export async function applyBatch(db: Db, t: Tables, page: ProcessedPage): Promis
     let referrals: ReferralOutcome[] = [];
     if (page.referrals.length > 0) {
       const ids = [...new Set(page.referrals.map((r) => r.referralId))];
-      const rows = await tx.query<{
-        referral_id: string;
-        content_hash: string;
-        status: string | null;
-        substatus: string | null;
-        link_status: LinkStatus;
-        linked_company_id: string | null;
-      }>(
-        `SELECT referral_id, content_hash, status, substatus, link_status, linked_company_id
-         FROM ${t.referrals} WHERE referral_id = ANY($1::text[]) FOR UPDATE`,
-        [ids],
-      );
-      const stored = new Map(
-        rows.map((row) => [
-          row.referral_id,
-          {
-            contentHash: row.content_hash,
-            status: row.status,
-            substatus: row.substatus,
-            linkStatus: row.link_status,
-            linkedCompanyId: row.linked_company_id,
-          },
-        ]),
-      );
+      const rows = await tx.query<KnownDbRow>(`SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE referral_id = ANY($1::text[]) FOR UPDATE`, [
+        ids,
+      ]);
+      const stored = new Map(rows.map((row) => [row.referral_id, toKnownReferral(row)]));
       const plan = planReferrals(page.referrals, stored);
       referrals = plan.outcomes;
       const companies = page.companies.length > 0 ? await upsertCompanies(tx, t, page.companies) : [];

@@ -5,7 +5,6 @@ import {
   type Company,
   type InboxRow,
   type KnownReferral,
-  type LinkStatus,
   type ReferralType,
   type RawLead,
   type StoredReferral,
@@ -16,12 +15,15 @@ import { hasNul, iso } from "../values.js";
 import {
   COMPANY_COLUMNS,
   INBOX_COLUMNS,
+  KNOWN_COLUMNS,
   REFERRAL_COLUMNS,
   toCompany,
   toInboxRow,
+  toKnownReferral,
   toStoredReferral,
   type CompanyDbRow,
   type InboxDbRow,
+  type KnownDbRow,
   type ReferralDbRow,
 } from "./rows.js";
 
@@ -35,22 +37,8 @@ const isKey = (value: unknown): value is string => typeof value === "string" && 
 export async function getKnownReferrals(db: Db, t: Tables, ids: readonly string[]): Promise<Map<string, KnownReferral>> {
   const wanted = keys(ids);
   if (wanted.length === 0) return new Map();
-  const rows = await db.query<{
-    referral_id: string;
-    content_hash: string;
-    status: string | null;
-    substatus: string | null;
-    link_status: LinkStatus;
-  }>(
-    `SELECT referral_id, content_hash, status, substatus, link_status FROM ${t.referrals} WHERE referral_id = ANY($1::text[])`,
-    [wanted],
-  );
-  return new Map(
-    rows.map((r) => [
-      r.referral_id,
-      { referralId: r.referral_id, contentHash: r.content_hash, status: r.status, substatus: r.substatus, linkStatus: r.link_status },
-    ]),
-  );
+  const rows = await db.query<KnownDbRow>(`SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE referral_id = ANY($1::text[])`, [wanted]);
+  return new Map(rows.map((r) => [r.referral_id, toKnownReferral(r)]));
 }
 
 /** See `Store.getReferral`. */

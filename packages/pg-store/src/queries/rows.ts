@@ -1,10 +1,35 @@
 // Row shapes of the referrals and companies tables and their mapping to the Store types.
-import type { Company, InboxRow, LinkStatus, ReferralType, StoredReferral } from "@pc-referrals/core";
+import type { Company, InboxRow, KnownReferral, LinkStatus, ReferralType, StoredReferral } from "@pc-referrals/core";
 import { iso, isoOrNull } from "../values.js";
 
 /** Columns of an inbox row, in SELECT-list form. */
 export const INBOX_COLUMNS = `referral_id, referral_type, status, substatus, customer_name, domain, link_status,
   linked_company_id, azure_tenant_id, remote_updated_at, last_synced_at`;
+
+/** Columns of what the engine (and applyBatch) must know of a stored referral, in SELECT-list form. */
+export const KNOWN_COLUMNS = "referral_id, content_hash, status, substatus, link_status, linked_company_id";
+
+/** A row selected with {@link KNOWN_COLUMNS}. */
+export interface KnownDbRow {
+  referral_id: string;
+  content_hash: string;
+  status: string | null;
+  substatus: string | null;
+  link_status: LinkStatus;
+  linked_company_id: string | null;
+}
+
+/** The known referral of a referrals row. */
+export function toKnownReferral(row: KnownDbRow): KnownReferral {
+  return {
+    referralId: row.referral_id,
+    contentHash: row.content_hash,
+    status: row.status,
+    substatus: row.substatus,
+    linkStatus: row.link_status,
+    linkedCompanyId: row.linked_company_id,
+  };
+}
 
 /** Columns of a stored referral (the inbox ones plus the rest). */
 export const REFERRAL_COLUMNS = `${INBOX_COLUMNS}, type_evidence, direction, content_hash, first_seen_at, score,

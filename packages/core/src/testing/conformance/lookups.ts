@@ -14,8 +14,8 @@ export function describeLookups<S extends Store>(ctx: ConformanceContext<S>): vo
       const known = await ctx.store.getKnownReferrals(["ref-b", "ref-unknown", "ref-a"]);
       expect(new Map([...known].sort(([a], [b]) => a.localeCompare(b)))).toEqual(
         new Map([
-          ["ref-a", { referralId: "ref-a", contentHash: "hash-a", status: "New", substatus: "Pending", linkStatus: "unlinked" }],
-          ["ref-b", { referralId: "ref-b", contentHash: "hash-b", status: "Closed", substatus: "Won", linkStatus: "unlinked" }],
+          ["ref-a", { referralId: "ref-a", contentHash: "hash-a", status: "New", substatus: "Pending", linkStatus: "unlinked", linkedCompanyId: null }],
+          ["ref-b", { referralId: "ref-b", contentHash: "hash-b", status: "Closed", substatus: "Won", linkStatus: "unlinked", linkedCompanyId: null }],
         ]),
       );
       expect(await ctx.store.getKnownReferrals([])).toEqual(new Map());
