@@ -1,39 +1,18 @@
-// Runs the README's quick start exactly as a user would: a .mts file inside the package that
-// imports `@pc-referrals/core` by name (self-reference through the exports map; the source
-// condition maps it to src/*.ts, so no build is needed).
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+// Runs the README's quick start exactly as a user would (see support/readme-snippet.ts) and checks
+// that it prints what the README says.
 import { readFileSync } from "node:fs";
-import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { firstTsBlock, runTsSnippet } from "./support/readme-snippet.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(join(packageDir, "README.md"), "utf8");
-// Inside the package (not the OS temp dir) so that the self-reference resolves; a dot file, so
-// no test glob, tsconfig include or package `files` entry picks it up.
-const snippetPath = join(packageDir, `.readme-quickstart-${randomBytes(6).toString("hex")}.mts`);
-
-afterAll(() => rm(snippetPath, { force: true }));
-
-function firstTsBlock(markdown: string): string | null {
-  return /^```ts\r?\n([\s\S]*?)^```[ \t]*$/m.exec(markdown)?.[1] ?? null;
-}
 
 /** The `key: number` pairs of the counts the README says the quick start prints. */
 function documentedCounts(markdown: string): string[] {
   const sentence = /The output ends with `([^`]+)`/.exec(markdown)?.[1] ?? "";
   return [...sentence.matchAll(/(\w+): (\d+)/g)].map(([pair]) => pair);
-}
-
-function runNode(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: packageDir, timeout: 50_000, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 describe("README quick start", () => {
@@ -49,14 +28,7 @@ describe("README quick start", () => {
   });
 
   it("runs as-is against the fake Partner Center and prints what the README says", { timeout: 60_000 }, async () => {
-    await writeFile(snippetPath, snippet ?? "", "utf8");
-    let result: Awaited<ReturnType<typeof runNode>>;
-    try {
-      result = await runNode(["--import", "tsx", "--conditions=@pc-referrals/source", snippetPath]);
-    } finally {
-      await rm(snippetPath, { force: true });
-    }
-    const { code, stdout, stderr } = result;
+    const { code, stdout, stderr } = await runTsSnippet(snippet ?? "", { packageDir });
     expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
 
     const counts = documentedCounts(readme);
