@@ -137,6 +137,27 @@ describe("sync engine behaviour", () => {
     expect(await h.memory.getReferral("a")).toMatchObject({ linkStatus: "auto_linked", linkedCompanyId: "crm-42" });
   });
 
+  it("runs at most matchLeadConcurrency matchLead calls at once", async () => {
+    let active = 0;
+    let most = 0;
+    h = await startHarness({
+      referrals: ["a", "b", "c", "d"].map((id) => coSell(id, `Customer ${id}`, `customer-${id}.com`)),
+      engine: {
+        matchLeadConcurrency: 2,
+        matchLead: async () => {
+          active += 1;
+          most = Math.max(most, active);
+          await new Promise((resolve) => setImmediate(resolve));
+          active -= 1;
+          return null;
+        },
+      },
+    });
+    const report = await h.engine.run({ trigger: "manual" });
+    expect(report.counts.ingested).toBe(4);
+    expect(most).toBe(2);
+  });
+
   it("upserts the company with provider M365 when the referral carries an Azure tenant id", async () => {
     const tenant = "6f2c1d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f";
     h = await startHarness({ referrals: [coSell("a", "Contoso", "contoso.com", { azureTenantId: tenant })] });

@@ -55,6 +55,18 @@ describe("sync engine resilience", () => {
     expect(next.counts.unchanged).toBe(failed.counts.ingested);
   });
 
+  it("writes nothing when the signal is already aborted as the run starts, and releases the lock", async () => {
+    h = await startHarness({ referrals });
+    const report = await h.engine.run({ trigger: "manual", signal: AbortSignal.abort() });
+
+    expect(report.status).toBe("failed");
+    expect(report.errors).toContainEqual(expect.objectContaining({ referralId: null, code: "aborted" }));
+    expect(report.counts.pages).toBe(0);
+    expect(h.writes.applyBatchCalls).toBe(0);
+    expect(await h.storedIds()).toEqual([]);
+    expect((await h.engine.run({ trigger: "manual" })).status).toBe("succeeded");
+  });
+
   it("fails the run as store_error when the store goes down mid-run, without logging what it was writing", async () => {
     h = await startHarness({ referrals });
     h.failures.applyBatch = (_page, call) => (call >= 3 ? new Error("connection terminated unexpectedly") : null);

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { referenceExamples } from "../../test/fixtures/reference-examples.js";
-import type { Referral } from "../referral.js";
-import { classifyReferral, defaultClassificationRules } from "./classify.js";
+import { parseReferral, type Referral } from "../referral.js";
+import { classifyParsedReferral, classifyReferral, defaultClassificationRules } from "./classify.js";
 import type { ClassificationRule } from "./classify.js";
 
 const independent = { id: "r-1", type: "Independent" };
@@ -16,6 +16,12 @@ describe("classifyReferral", () => {
     ["E", "co-sell", "type=Shared"],
   ] as const)("classifies reference example %s as %s", (letter, type, evidence) => {
     expect(classifyReferral(referenceExamples[letter])).toEqual({ type, evidence });
+  });
+
+  it.each(["A", "B", "C", "D", "E"] as const)("classifies reference example %s the same once parsed (classifyParsedReferral)", (letter) => {
+    const parsed = parseReferral(referenceExamples[letter]);
+    if (!parsed.ok) throw new Error(`example ${letter} must be valid`);
+    expect(classifyParsedReferral(parsed.referral)).toEqual(classifyReferral(referenceExamples[letter]));
   });
 
   it.each([

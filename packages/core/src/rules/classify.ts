@@ -113,10 +113,18 @@ export function classifyReferral(
   rules: readonly ClassificationRule[] = defaultClassificationRules,
   options?: { fallback?: ReferralType },
 ): Classification {
-  const view = toReferral(referral);
+  return classifyParsedReferral(toReferral(referral), rules, options);
+}
+
+/** {@link classifyReferral} for a referral `parseReferral` already validated: the same result, without validating again. */
+export function classifyParsedReferral(
+  referral: Referral,
+  rules: readonly ClassificationRule[] = defaultClassificationRules,
+  options?: { fallback?: ReferralType },
+): Classification {
   const table: readonly unknown[] = Array.isArray(rules) ? rules : defaultClassificationRules;
   for (const rule of table) {
-    const decided = tryRule(rule, view);
+    const decided = tryRule(rule, referral);
     if (decided) return decided;
   }
   const fallback = isReferralType(options?.fallback) ? options.fallback : "solution-provider";

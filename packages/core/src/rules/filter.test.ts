@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { referenceExamples } from "../../test/fixtures/reference-examples.js";
-import { defaultFilterRules, evaluateFilter } from "./filter.js";
+import { parseReferral } from "../referral.js";
+import { defaultFilterRules, evaluateFilter, filterParsedReferral } from "./filter.js";
 
 const base = { id: "r-1", direction: "Incoming", status: "New", substatus: "Pending" };
 
@@ -14,6 +15,14 @@ describe("evaluateFilter", () => {
     ["E", { ingest: false, reason: "direction" }],
   ] as const)("decides reference example %s", (letter, expected) => {
     expect(evaluateFilter(referenceExamples[letter])).toEqual(expected);
+  });
+
+  it.each(["A", "B", "C", "D", "E"] as const)("gives reference example %s the same verdict once parsed (filterParsedReferral)", (letter) => {
+    const parsed = parseReferral(referenceExamples[letter]);
+    if (!parsed.ok) throw new Error(`example ${letter} must be valid`);
+    for (const rules of [undefined, { statuses: ["Closed"] }, { directions: ["Outgoing"], excludedSubstatuses: [] }]) {
+      expect(filterParsedReferral(parsed.referral, rules)).toEqual(evaluateFilter(referenceExamples[letter], rules));
+    }
   });
 
   it.each([

@@ -1,6 +1,6 @@
 // Which referrals are newly ingested (DESIGN.md "Filter"). Rules are plain data so hosts can load them from config.
 import { parseReferral } from "../referral.js";
-import type { SkipReason } from "../referral.js";
+import type { Referral, SkipReason } from "../referral.js";
 
 /** The filter's rules. Values are compared case-insensitively after trimming. */
 export interface FilterRules {
@@ -40,7 +40,12 @@ export function evaluateFilter(referral: unknown, rules?: Partial<FilterRules>):
     return { ingest: false, reason: "invalid_payload" };
   }
   if (!parsed.ok) return { ingest: false, reason: "invalid_payload" };
-  const { direction, status, substatus } = parsed.referral;
+  return filterParsedReferral(parsed.referral, rules);
+}
+
+/** {@link evaluateFilter} for a referral `parseReferral` already validated: the same verdict, without validating again. */
+export function filterParsedReferral(referral: Referral, rules?: Partial<FilterRules>): FilterDecision {
+  const { direction, status, substatus } = referral;
 
   const directions = ruleSet(rules?.directions, defaultFilterRules.directions);
   const statuses = ruleSet(rules?.statuses, defaultFilterRules.statuses);

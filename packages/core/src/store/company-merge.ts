@@ -22,3 +22,18 @@ export function mergeCompanyFacts(existing: CompanyFacts, next: CompanyFacts): C
     reasons: next.reasons.length > 0 ? [...next.reasons] : [...existing.reasons],
   };
 }
+
+/**
+ * Folds the company upserts of one page into one per domain, in first-seen order, by
+ * {@link mergeCompanyFacts}: a page written whole then gives the same companies as its upserts
+ * applied one by one (useful to a store that writes each domain once per statement).
+ */
+export function foldCompanyUpserts(upserts: readonly CompanyUpsert[]): CompanyUpsert[] {
+  const byDomain = new Map<string, CompanyUpsert>();
+  for (const next of upserts) {
+    const current = byDomain.get(next.domain);
+    const merged = current === undefined ? { ...next, reasons: [...next.reasons] } : { domain: next.domain, ...mergeCompanyFacts(current, next) };
+    byDomain.set(next.domain, merged);
+  }
+  return [...byDomain.values()];
+}

@@ -2,12 +2,12 @@
 // so a page lands whole or not at all (as one PostgreSQL transaction would).
 import { mergeCompanyFacts } from "./company-merge.js";
 import { toRawLead, type RawLead } from "./inspection.js";
+import { keepManualLink } from "./manual-link.js";
 import type {
   BatchOutcome,
   Company,
   CompanyOutcome,
   CompanyUpsert,
-  LinkStatus,
   ProcessedPage,
   ProcessedReferral,
   ReferralOutcome,
@@ -27,10 +27,6 @@ export interface MemoryTables {
 export interface BatchEnvironment {
   nowIso: () => string;
   newId: () => string;
-}
-
-function isManual(status: LinkStatus): boolean {
-  return status === "manual_linked" || status === "manual_unlinked";
 }
 
 function upsertCompany(existing: Company | undefined, input: CompanyUpsert, env: BatchEnvironment): Company {
@@ -58,7 +54,7 @@ function storeReferral(
   input: ProcessedReferral,
   syncedAt: string,
 ): StoredReferral {
-  const keepManual = previous !== undefined && isManual(previous.linkStatus);
+  const link = keepManualLink(previous, input.link);
   return {
     referralId: input.referralId,
     referralType: input.referralType,
@@ -69,8 +65,8 @@ function storeReferral(
     customerName: input.customerName,
     domain: input.domain,
     azureTenantId: input.azureTenantId,
-    linkStatus: keepManual ? previous.linkStatus : input.link.status,
-    linkedCompanyId: keepManual ? previous.linkedCompanyId : input.link.companyId,
+    linkStatus: link.status,
+    linkedCompanyId: link.companyId,
     updatedAt: input.remoteUpdatedAt === null ? null : toIsoInstant(input.remoteUpdatedAt, "remoteUpdatedAt"),
     syncedAt,
     contentHash: input.contentHash,

@@ -144,6 +144,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    // A signal aborted before the run began fires no event: without this, its first page would be written.
+    if (signal?.aborted) onAbort();
     const scans = scanner
       ? createDomainScanRunner({
           runId,
@@ -170,7 +172,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (settings.useUpdatedSinceFilter && stopBelowMs !== null) {
         query.filter = odataFilter.compare("updatedDateTime", "gt", new Date(stopBelowMs));
       }
-      const ctx: PageWriterContext = { runId, store, processing, matchLead, recorder, scans, logger, now };
+      const ctx: PageWriterContext = {
+        runId,
+        store,
+        processing,
+        matchLead,
+        matchLeadConcurrency: settings.matchLeadConcurrency,
+        recorder,
+        scans,
+        logger,
+        now,
+      };
       const seen = await runPages(ctx, lock, query, stopBelowMs, () => controller.abort(), signal);
       await scans?.drain();
       const status = decideStatus({ runError: false, failed: recorder.counts.failed });

@@ -3,12 +3,12 @@
 import type { ReferralPage } from "../client/types.js";
 import { StoreError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { foldCompanyUpserts } from "../store/company-merge.js";
 import type { BatchOutcome, CompanyOutcome, KnownReferral, LinkDecision, ProcessedPage, ProcessedReferral, ReferralOutcome } from "../store/store.js";
 import type { DomainScanRunner } from "./domain-scans.js";
 import type { EngineStore } from "./guarded-store.js";
 import { keptLink, resolveLinks, type MatchLead } from "./link-resolution.js";
 import {
-  mergeCompanyUpserts,
   pageItemId,
   pageItemUpdatedAtMs,
   processReferral,
@@ -24,6 +24,8 @@ export interface PageWriterContext {
   store: EngineStore;
   processing: ReferralProcessingConfig;
   matchLead: MatchLead | undefined;
+  /** Parallel `matchLead` calls. */
+  matchLeadConcurrency: number;
   recorder: RunRecorder;
   scans: DomainScanRunner | null;
   logger: Logger;
@@ -82,7 +84,7 @@ async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void>
       customerName: s.referral.customerName,
       normalizedName: s.normalizedName,
     })),
-    { matchLead: ctx.matchLead, findCompanies: (query) => ctx.store.findCompanies(query) },
+    { matchLead: ctx.matchLead, concurrency: ctx.matchLeadConcurrency, findCompanies: (query) => ctx.store.findCompanies(query) },
   );
   fresh.forEach((slot, i) => {
     const resolved = links[i];
@@ -111,7 +113,7 @@ function pageOf(ctx: PageWriterContext, syncedAt: string, batch: KeptSlot[]): Pr
     runId: ctx.runId,
     syncedAt,
     referrals: batch.map(toProcessed),
-    companies: mergeCompanyUpserts(batch.flatMap((s) => (s.company === null ? [] : [s.company]))),
+    companies: foldCompanyUpserts(batch.flatMap((s) => (s.company === null ? [] : [s.company]))),
   };
 }
 

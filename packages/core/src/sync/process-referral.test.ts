@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { ReferralPageItem } from "../client/types.js";
 import { parseReferral } from "../referral.js";
 import { defaultScoringHooks } from "../rules/scoring.js";
-import type { CompanyUpsert, KnownReferral } from "../store/store.js";
+import type { KnownReferral } from "../store/store.js";
 import { referenceExamples } from "../../test/fixtures/reference-examples.js";
-import { mergeCompanyUpserts, pageItemUpdatedAtMs, processReferral, type KeepDecision, type ReferralProcessingConfig } from "./process-referral.js";
+import { pageItemUpdatedAtMs, processReferral, type KeepDecision, type ReferralProcessingConfig } from "./process-referral.js";
 
 const config: ReferralProcessingConfig = { rules: {}, scoringHooks: defaultScoringHooks() };
 
@@ -130,31 +130,5 @@ describe("pageItemUpdatedAtMs", () => {
     [{ ok: false, referralId: null, issues: [], raw: "garbage" } satisfies ReferralPageItem, null],
   ])("reads valid and raw payloads (%#)", (pageItem, expected) => {
     expect(pageItemUpdatedAtMs(pageItem)).toBe(expected);
-  });
-});
-
-describe("mergeCompanyUpserts", () => {
-  const base: CompanyUpsert = {
-    domain: "contoso.com",
-    name: "Contoso",
-    normalizedName: "contoso",
-    provider: null,
-    azureTenantId: null,
-    segment: null,
-    score: 15,
-    reasons: ["co-sell"],
-  };
-
-  it("merges one upsert per domain: first name, later facts, scoring as a unit", () => {
-    const merged = mergeCompanyUpserts([
-      base,
-      { ...base, domain: "fabrikam.com", name: "Fabrikam" },
-      { ...base, name: "Contoso Ltd", provider: "M365", azureTenantId: "t", segment: "Existing", score: 70, reasons: ["tenant"] },
-      { ...base, name: "Contoso 3", score: null, segment: null, reasons: [] },
-    ]);
-    expect(merged).toEqual([
-      { ...base, provider: "M365", azureTenantId: "t", segment: "Existing", score: 70, reasons: ["tenant"] },
-      { ...base, domain: "fabrikam.com", name: "Fabrikam" },
-    ]);
   });
 });

@@ -2,10 +2,10 @@
 // Link resolution needs the store and runs per page (link-resolution.ts); writing is the engine's.
 import type { ReferralPageItem } from "../client/types.js";
 import type { SkipReason } from "../referral.js";
-import { classifyReferral, type ClassificationRule } from "../rules/classify.js";
+import { classifyParsedReferral, type ClassificationRule } from "../rules/classify.js";
 import { normalizeCompanyName } from "../rules/company-name.js";
 import { customerContactEmails, extractDomain, type ExtractDomainOptions } from "../rules/domain.js";
-import { evaluateFilter, type FilterRules } from "../rules/filter.js";
+import { filterParsedReferral, type FilterRules } from "../rules/filter.js";
 import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
 import { extractAzureTenantId, type TenantExtractor } from "../rules/tenant.js";
 import type { CompanyUpsert, KnownReferral, ProcessedReferral } from "../store/store.js";
@@ -84,7 +84,8 @@ export function processReferral(
   const referral = item.referral;
   const stored = known ?? null;
 
-  const filter = evaluateFilter(referral, config.rules.filter);
+  // The client validated the item already; the rules need not parse it again.
+  const filter = filterParsedReferral(referral, config.rules.filter);
   if (!filter.ingest && stored === null) return { kind: "skip", referralId: referral.id, reason: filter.reason, issues: [] };
 
   const domain = extractDomain(referral, config.rules.domain);
@@ -94,7 +95,7 @@ export function processReferral(
 
   const payload = referral as Record<string, unknown>;
   const hash = contentHash(payload);
-  const classification = classifyReferral(referral, config.rules.classification);
+  const classification = classifyParsedReferral(referral, config.rules.classification);
   const azureTenantId = extractAzureTenantId(referral, config.rules.tenantExtractors);
   const scoring = applyScoringHooks({ azureTenantId, referralType: classification.type, referral }, config.scoringHooks);
   const customerName = text(referral.customerProfile?.name);
@@ -136,34 +137,6 @@ export function processReferral(
       : null;
 
   return { kind: "keep", referral: processed, normalizedName, known: stored, unchanged, company };
-}
-
-/**
- * Merges the company upserts of one page into one per domain, in first-seen order: the first
- * name is kept, later non-null facts win, and scoring travels as one unit from the last referral
- * that scored (so a score never pairs with another referral's reasons).
- */
-export function mergeCompanyUpserts(upserts: readonly CompanyUpsert[]): CompanyUpsert[] {
-  const byDomain = new Map<string, CompanyUpsert>();
-  for (const next of upserts) {
-    const current = byDomain.get(next.domain);
-    if (current === undefined) {
-      byDomain.set(next.domain, { ...next, reasons: [...next.reasons] });
-      continue;
-    }
-    const scored = next.score !== null || next.segment !== null;
-    byDomain.set(next.domain, {
-      domain: current.domain,
-      name: current.name ?? next.name,
-      normalizedName: current.normalizedName ?? next.normalizedName,
-      provider: next.provider ?? current.provider,
-      azureTenantId: next.azureTenantId ?? current.azureTenantId,
-      segment: scored ? next.segment : current.segment,
-      score: scored ? next.score : current.score,
-      reasons: scored ? [...next.reasons] : current.reasons,
-    });
-  }
-  return [...byDomain.values()];
 }
 
 function text(value: unknown): string | null {
