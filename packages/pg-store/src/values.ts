@@ -17,8 +17,9 @@ export function num(value: unknown): number {
 
 // What jsonb (and text) cannot hold: U+0000, and UTF-16 surrogates without their partner.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-// The same characters as JSON.stringify escapes them (it writes lone surrogates as \udxxx).
-const UNSTORABLE_ESCAPED = /\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+// The same characters as JSON.stringify escapes them (it writes lone surrogates as \udxxx): a
+// `\u` whose backslash is not itself escaped, so text that spells out "\u0000" does not count.
+const UNSTORABLE_ESCAPED = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 /** True when `text` holds U+0000, which PostgreSQL refuses in text parameters (no stored value can equal it). */
 export function hasNul(text: string): boolean {

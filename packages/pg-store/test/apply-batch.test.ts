@@ -90,6 +90,19 @@ describe.each(BACKENDS)("applyBatch on %s", (backend) => {
     expect(row?.note).toBe("a\uFFFDb");
   });
 
+  it("keeps no exact copy of a payload that only spells out escapes such as \\u0000", async () => {
+    const store = h.store();
+    const payload = { id: "spelled", note: "\\u0000 and \\ud800 written out", escaped: "\\\\u0000" };
+    await store.applyBatch(makeProcessedPage([makeProcessedReferral({ referralId: "spelled", payload })]));
+    expect((await store.getReferral("spelled"))?.payload).toEqual(payload);
+    const [row] = await h.sql<{ note: string; exact: string | null }>(
+      `SELECT payload->>'note' AS note, payload_json AS exact FROM "${h.schema}".referrals`,
+    );
+    expect(row).toEqual({ note: payload.note, exact: null });
+    const [lead] = await h.sql<{ exact: string | null }>(`SELECT payload_json AS exact FROM "${h.schema}".raw_leads`);
+    expect(lead?.exact).toBeNull();
+  });
+
   it.each([
     ["referral id", makeProcessedPage([makeProcessedReferral({ referralId: "a\u0000b" })])],
     ["company domain", makeProcessedPage([], { companies: [makeCompanyUpsert({ domain: "a\u0000.example" })] })],

@@ -231,6 +231,22 @@ describe("one referral", () => {
     expect((await call(fake, `${LIST}/${coSellFromMicrosoft.id as string}`)).body).toEqual(after);
     expect(() => fake.update("nope", {})).toThrow(expect.objectContaining({ code: "not_found" }) as unknown as Error);
   });
+
+  it("writes reproducibly: the same edits on the same clock give the same updatedDateTime and eTag", async () => {
+    const edit = async () => {
+      const twin = await start({ referrals: [coSellFromMicrosoft] });
+      const updated = twin.update(String(coSellFromMicrosoft.id), { externalReferenceId: "CRM-9" });
+      const res = await call(twin, `${LIST}/${coSellFromMicrosoft.id as string}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", prefer: "return=representation" },
+        body: JSON.stringify([{ op: "replace", path: "/externalReferenceId", value: "CRM-10" }]),
+      });
+      return [updated, res.body];
+    };
+    const [first, second] = [await edit(), await edit()];
+    expect(first[0]).not.toEqual(first[1]);
+    expect(second).toEqual(first);
+  });
 });
 
 describe("authentication", () => {

@@ -191,7 +191,7 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
         await slowDown(rule);
         await entra.handle(req, res, body);
       } else if (faultSkipsProcessing(rule.kind)) {
-        await writeWithFault(res, replacementResponse(rule, {}), null);
+        await writeWithFault(res, replacementResponse(rule, {}, now()), null);
       } else {
         // Cut a token-shaped body instead of issuing real tokens nobody can receive.
         const tokenShaped = { token_type: "Bearer", scope: "", expires_in: 3600, ext_expires_in: 3600, access_token: "" };
@@ -217,7 +217,7 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
     if (options.latencyMs) await delay(options.latencyMs);
     await slowDown(rule);
     const response =
-      rule && faultSkipsProcessing(rule.kind) ? replacementResponse(rule, headers) : route(req, url, body);
+      rule && faultSkipsProcessing(rule.kind) ? replacementResponse(rule, headers, now()) : route(req, url, body);
     response.headers = { ...headers, ...response.headers };
     record.status = faultedStatus(response, rule);
     await writeWithFault(res, response, rule);

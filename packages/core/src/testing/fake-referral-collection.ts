@@ -1,6 +1,5 @@
 // The fake Partner Center's referral data: listing with $filter/$orderby/$top and stable
 // $skiptoken snapshots, JSON Patch with If-Match, and server-side edits.
-import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../errors.js";
 import { evaluateFilter, fromTicks, parseFilter, parseOrderBy, sortByKeys, toTicks } from "./fake-odata.js";
 
@@ -79,12 +78,19 @@ export function createReferralCollection(initial: readonly unknown[], now: () =>
   };
   setAll(initial);
 
-  /** New eTag and an updatedDateTime strictly later than the previous one, as the service does on every write. */
+  let writes = 0;
+  /**
+   * New eTag and an updatedDateTime strictly later than the previous one, as the service does on
+   * every write. Both come from the injected clock and a write counter, so a run is reproducible.
+   */
   const touch = (item: Item) => {
+    writes += 1;
     const previous = toTicks(item.updatedDateTime) ?? -1n;
-    const current = BigInt(now()) * 10_000n + BigInt(randomBytes(2).readUInt16BE(0) % 10_000);
-    item.updatedDateTime = fromTicks(current > previous ? current : previous + 1n);
-    item.eTag = `"${randomBytes(4).toString("hex")}-0000-0000-0000-${randomBytes(6).toString("hex")}"`;
+    const current = BigInt(now()) * 10_000n + BigInt(writes % 10_000);
+    const ticks = current > previous ? current : previous + 1n;
+    item.updatedDateTime = fromTicks(ticks);
+    const hex = (value: bigint, length: number) => value.toString(16).padStart(length, "0").slice(-length);
+    item.eTag = `"${hex(BigInt(writes), 8)}-0000-0000-0000-${hex(ticks, 12)}"`;
   };
 
   const parseTop = (raw: string | undefined, fallback: number): number | CollectionFailure => {

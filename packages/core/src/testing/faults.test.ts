@@ -64,6 +64,16 @@ describe("fault rules", () => {
     expect(JSON.parse(res.text)).toEqual({ statusCode: 429, message: "Rate limit is exceeded. Try again in 57 seconds." });
   });
 
+  it("rate_limit with an HTTP-date Retry-After counts the seconds on the fake's injected clock", async () => {
+    const now = Date.UTC(2020, 0, 1, 12, 0, 0);
+    const retryAfter = new Date(now + 30_000).toUTCString();
+    const fake = await startFakePartnerCenter({ referrals, requireAuth: false, now: () => now, faults: [{ kind: "rate_limit", retryAfter }] });
+    fakes.push(fake);
+    const res = await get(fake);
+    expect(res.headers.get("retry-after")).toBe(retryAfter);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { message: "Rate limit is exceeded. Try again in 30 seconds." } });
+  });
+
   it.each([
     [{ kind: "server_error" } as FaultRule, 500, "generalException", null],
     [{ kind: "server_error", status: 502 } as FaultRule, 502, "generalException", null],

@@ -132,18 +132,18 @@ export function faultSkipsProcessing(kind: FaultKind): boolean {
   return kind === "rate_limit" || kind === "server_error" || kind === "unavailable";
 }
 
-function retryAfterSeconds(value: string): number {
+function retryAfterSeconds(value: string, nowMs: number): number {
   if (/^\d+$/.test(value)) return Number(value);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? 1 : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  return Number.isNaN(at) ? 1 : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
-/** The response that replaces the normal one for `rate_limit`, `server_error` and `unavailable`. */
-export function replacementResponse(rule: FaultRule, headers: Record<string, string>): FakeResponse {
+/** The response that replaces the normal one for `rate_limit`, `server_error` and `unavailable`; `nowMs` is the fake's clock. */
+export function replacementResponse(rule: FaultRule, headers: Record<string, string>, nowMs: number): FakeResponse {
   const retryAfter = rule.retryAfter ?? "1";
   switch (rule.kind) {
     case "rate_limit": {
-      const message = `Rate limit is exceeded. Try again in ${retryAfterSeconds(retryAfter)} seconds.`;
+      const message = `Rate limit is exceeded. Try again in ${retryAfterSeconds(retryAfter, nowMs)} seconds.`;
       const body =
         rule.rateLimitBody === "throttle"
           ? { statusCode: 429, message }

@@ -1,11 +1,12 @@
-// applyBatch: a page in one transaction and at most four statements, whatever its size: lock the
+// applyBatch: a page in one transaction and at most three statements, whatever its size: lock the
 // stored rows, upsert the companies, then write referrals, sync times and raw leads in one
-// statement of data-modifying CTEs. Every multi-row input travels as one jsonb parameter.
+// statement with data-modifying CTEs. Every multi-row input travels as one jsonb parameter.
 import { randomUUID } from "node:crypto";
 import {
   assertValidProcessedPage,
+  foldCompanyUpserts,
   InvalidInputError,
-  mergeCompanyFacts,
+  keepManualLink,
   toIsoInstant,
   type BatchOutcome,
   type CompanyOutcome,
@@ -23,24 +24,13 @@ import { KNOWN_COLUMNS, toKnownReferral, type KnownDbRow } from "./rows.js";
 
 type StoredState = Omit<KnownReferral, "referralId">;
 
-const isManual = (status: LinkStatus): boolean => status === "manual_linked" || status === "manual_unlinked";
-
 // Several upserts of one domain in a page fold into one row with the same result as applying them
 // in order (one statement cannot update a row twice). The ON CONFLICT clause below is the SQL form
 // of the same mergeCompanyFacts rule.
-function foldCompanies(companies: readonly CompanyUpsert[]): Map<string, CompanyUpsert> {
-  const folded = new Map<string, CompanyUpsert>();
-  for (const c of companies) {
-    const prev = folded.get(c.domain);
-    folded.set(c.domain, prev === undefined ? c : { domain: c.domain, ...mergeCompanyFacts(prev, c) });
-  }
-  return folded;
-}
-
 async function upsertCompanies(tx: Queryable, t: Tables, companies: readonly CompanyUpsert[]): Promise<CompanyOutcome[]> {
-  const folded = foldCompanies(companies);
-  const proposed = new Map([...folded.keys()].map((domain) => [domain, randomUUID()]));
-  const rows = [...folded.values()].map((c) => ({
+  const folded = foldCompanyUpserts(companies);
+  const proposed = new Map(folded.map((c) => [c.domain, randomUUID()]));
+  const rows = folded.map((c) => ({
     id: proposed.get(c.domain),
     domain: c.domain,
     name: c.name,
@@ -105,10 +95,7 @@ function planReferrals(referrals: readonly ProcessedReferral[], stored: Map<stri
       });
       continue;
     }
-    const link =
-      prev !== undefined && isManual(prev.linkStatus)
-        ? { status: prev.linkStatus, companyId: prev.linkedCompanyId }
-        : { status: r.link.status, companyId: r.link.companyId };
+    const link = keepManualLink(prev, r.link);
     lastWrite.set(r.referralId, writes.length);
     writes.push({ referral: r, link, final: false });
     state.set(r.referralId, {
@@ -176,30 +163,30 @@ const COLUMNS = `referral_type, type_evidence, status, substatus, direction, cus
 
 const MANUAL = `r.link_status IN ('manual_linked', 'manual_unlinked')`;
 
+// Every content column takes the new value; the link columns are kept when set by hand.
+const UPDATES = COLUMNS.split(",")
+  .map((c) => c.trim())
+  .filter((c) => c !== "link_status" && c !== "linked_company_id")
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(", ");
+
+// PostgreSQL runs every data-modifying CTE to completion whether or not the outer statement reads it.
 async function writeReferrals(tx: Queryable, t: Tables, plan: PlannedReferrals, page: { syncedAt: string; runId: string }): Promise<void> {
-  const updates = COLUMNS.split(",")
-    .map((c) => c.trim())
-    .filter((c) => c !== "link_status" && c !== "linked_company_id")
-    .map((c) => `${c} = EXCLUDED.${c}`)
-    .join(", ");
   await tx.query(
     `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}),
      written AS (
        INSERT INTO ${t.referrals} AS r (referral_id, ${COLUMNS}, first_seen_at, last_synced_at, last_run_id)
        SELECT referral_id, ${COLUMNS}, $3::timestamptz, $3::timestamptz, $4 FROM input WHERE is_final
-       ON CONFLICT (referral_id) DO UPDATE SET ${updates},
+       ON CONFLICT (referral_id) DO UPDATE SET ${UPDATES},
          link_status = CASE WHEN ${MANUAL} THEN r.link_status ELSE EXCLUDED.link_status END,
          linked_company_id = CASE WHEN ${MANUAL} THEN r.linked_company_id ELSE EXCLUDED.linked_company_id END,
-         last_synced_at = EXCLUDED.last_synced_at, last_run_id = EXCLUDED.last_run_id
-       RETURNING 1),
+         last_synced_at = EXCLUDED.last_synced_at, last_run_id = EXCLUDED.last_run_id),
      touched AS (
        UPDATE ${t.referrals} SET last_synced_at = $3::timestamptz, last_run_id = $4
-       WHERE referral_id = ANY($2::text[]) RETURNING 1),
-     leads AS (
-       INSERT INTO ${t.rawLeads} (referral_id, run_id, domain, company_name, email, website, payload, payload_json, content_hash)
-       SELECT referral_id, $4, domain, customer_name, contact_email, website, payload, payload_json, content_hash FROM input
-       ON CONFLICT (source, referral_id, content_hash) DO NOTHING RETURNING 1)
-     SELECT (SELECT count(*) FROM written)::int AS written, (SELECT count(*) FROM touched)::int AS touched`,
+       WHERE referral_id = ANY($2::text[]))
+     INSERT INTO ${t.rawLeads} (referral_id, run_id, domain, company_name, email, website, payload, payload_json, content_hash)
+     SELECT referral_id, $4, domain, customer_name, contact_email, website, payload, payload_json, content_hash FROM input
+     ON CONFLICT (source, referral_id, content_hash) DO NOTHING`,
     [toJsonb(plan.writes.map(writeRow)).json, plan.touched, page.syncedAt, page.runId],
   );
 }

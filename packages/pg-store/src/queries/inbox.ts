@@ -43,25 +43,25 @@ export function inboxFilter(query: InboxQuery): { where: string; params: unknown
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
+function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+  return `SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where}
+      ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+      LIMIT ${q.pageSize} OFFSET ${q.offset}`;
+}
+
 /** The SQL of one inbox page (exported for the EXPLAIN tests). */
 export function inboxPageSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
-  const q = normalizeInboxQuery(query);
   const { where, params } = inboxFilter(query);
-  return {
-    text: `SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where}
-      ORDER BY remote_updated_at DESC NULLS LAST, referral_id
-      LIMIT ${q.pageSize} OFFSET ${q.offset}`,
-    params,
-  };
+  return { text: pageSql(t, where, normalizeInboxQuery(query)), params };
 }
 
 /** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
-  const page = inboxPageSql(t, query);
+  // The page and its total share one WHERE clause and its parameters.
   const { where, params } = inboxFilter(query);
   const [rows, count] = await Promise.all([
-    db.query<InboxDbRow>(page.text, page.params),
+    db.query<InboxDbRow>(pageSql(t, where, q), params),
     db.query<{ total: number | string }>(`SELECT count(*) AS total FROM ${t.referrals} ${where}`, params),
   ]);
   return { items: rows.map(toInboxRow), total: num(count[0]?.total ?? 0), page: q.page, pageSize: q.pageSize };
