@@ -3,7 +3,8 @@ import type { RedactedRequest } from "./errors.js";
 
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "x-ms-client-secret"]);
 // Local part of an e-mail address, raw or percent-encoded (`%40`), e.g. in a `$filter` on team emails.
-const EMAIL_LOCAL_PART = /[A-Za-z0-9._%+-]+(?=(?:@|%40)[A-Za-z0-9-]+\.)/g;
+// Matches start only where a run of these characters starts, so a long `$skiptoken` stays linear.
+const EMAIL_LOCAL_PART = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?=(?:@|%40)[A-Za-z0-9-]+\.)/g;
 
 /** Replaces the credential of an `Authorization`-like header value, keeping its scheme for debugging. */
 function redactHeaderValue(name: string, value: string): string {

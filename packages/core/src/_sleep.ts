@@ -1,4 +1,4 @@
-// Abortable sleep: the default time base of the client's retries and pacing.
+// Abortable waiting: the default time base of the client's retries and pacing, and a race against abort.
 
 /**
  * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as `signal` aborts
@@ -19,5 +19,28 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, Math.max(0, ms));
     signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts (at once when
+ * it already has). The work behind `promise` is not stopped; its late outcome is ignored.
+ */
+export function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
   });
 }

@@ -5,10 +5,9 @@ import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { TokenCacheContext } from "@azure/msal-node";
-import { parseOptions } from "../_options.js";
+import { loggerOption, parseOptions } from "../_options.js";
 import { AuthRequiredError, StoreError } from "../errors.js";
 import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
-import { hasMethods } from "./msal-options.js";
 import type { TokenCachePlugin } from "./msal-token-provider.js";
 import { createCacheCipher, looksEncrypted, type CacheCipher } from "./token-cache-crypto.js";
 
@@ -46,9 +45,7 @@ const LOGIN_HINT = "Run `pc-referrals login` to sign in again; the new login rep
 const optionsSchema = z.object({
   path: z.string().min(1, "expected a file path"),
   encryptionKey: z.string().min(16, "expected a key of at least 16 characters").optional(),
-  logger: z
-    .custom<Logger>(hasMethods(["debug", "info", "warn", "error"]), "expected a logger with debug, info, warn and error methods")
-    .optional(),
+  logger: loggerOption.optional(),
 });
 
 type ReadResult =

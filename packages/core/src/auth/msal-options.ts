@@ -2,15 +2,10 @@
 import { LogLevel, type Configuration, type ICachePlugin, type INetworkModule } from "@azure/msal-node";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
+import { hasMethods, loggerOption } from "../_options.js";
 
 /** The Partner Center API scope, the provider's default. */
 export const PARTNER_CENTER_SCOPE = "https://api.partner.microsoft.com/.default";
-
-/** True for an object carrying every named method. */
-export const hasMethods = (methods: readonly string[]) => (value: unknown) =>
-  typeof value === "object" &&
-  value !== null &&
-  methods.every((m) => typeof (value as Record<string, unknown>)[m] === "function");
 
 const httpsUrl = z.string().refine((value) => {
   try {
@@ -50,9 +45,7 @@ export const msalOptionsSchema = z.object({
   networkClient: z
     .custom<INetworkModule>(hasMethods(["sendGetRequestAsync", "sendPostRequestAsync"]), "expected an msal INetworkModule")
     .optional(),
-  logger: z
-    .custom<Logger>(hasMethods(["debug", "info", "warn", "error"]), "expected a logger with debug, info, warn and error methods")
-    .optional(),
+  logger: loggerOption.optional(),
 });
 
 type ParsedOptions = z.output<typeof msalOptionsSchema>;

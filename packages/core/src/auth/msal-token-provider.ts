@@ -3,6 +3,7 @@
 import { PublicClientApplication, type AccountInfo, type DeviceCodeRequest, type ICachePlugin, type INetworkModule } from "@azure/msal-node";
 import { z } from "zod";
 import { parseOptions } from "../_options.js";
+import { raceAbort } from "../_sleep.js";
 import { AuthRequiredError, ConfigError, PcReferralsError } from "../errors.js";
 import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
 import { mapMsalError, notSignedInError } from "./msal-errors.js";
@@ -233,23 +234,4 @@ function beginLogin(cache: TokenCachePlugin | undefined): () => void {
   if (typeof hook !== "function") return () => undefined;
   const end: unknown = hook.call(cache);
   return typeof end === "function" ? () => void end() : () => undefined;
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -182,6 +182,21 @@ describe("request loop", () => {
     expect(server.seen).toHaveLength(2);
   });
 
+  it("times out a body that keeps trickling past the timeout (the timeout covers the whole exchange)", async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write("[");
+      // Each chunk arrives well within the timeout, so only a whole-exchange timer can stop this.
+      const drip = setInterval(() => res.write(" "), 20);
+      res.on("close", () => clearInterval(drip));
+    });
+    const { get, notices } = setup({ timeoutMs: 150, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1 } });
+    const error = await rejectionOf(get(server.url));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(notices).toEqual([]);
+    expect(server.seen).toHaveLength(1);
+  });
+
   it("reports NetworkError when nothing listens", async () => {
     const server = await serve((_req, res) => respondJson(res, 200, {}));
     await server.close();

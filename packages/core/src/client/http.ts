@@ -182,13 +182,14 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           });
         }
       } else {
-        const details = {
+        // Built only for an error: parsing the body again and redacting the URL on every page would be waste.
+        const details = () => ({
           status,
           apiCode: apiErrorCode(result.body),
           requestId: serverRequestId,
           correlationId,
           request: redacted(),
-        };
+        });
         if (status >= 200 && status < 300) {
           const parsed = request.parse(result.body, status);
           if (parsed.ok) return { status, value: parsed.value };
@@ -197,7 +198,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           if (!decision.retry) {
             throw new PartnerCenterHttpError(
               `${method} ${path} answered ${status} with a body that is not the expected JSON (${parsed.reason}), ${attempt} attempt(s).`,
-              { ...details, apiCode: undefined },
+              { ...details(), apiCode: undefined },
             );
           }
         } else if (request.nullOn?.includes(status)) {
@@ -210,16 +211,17 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           continue;
         } else if (status === 401) {
           throw new AuthRequiredError("Partner Center rejected the access token again after a refresh (401).", {
-            cause: new PartnerCenterHttpError(`${method} ${path} answered 401.`, details),
+            cause: new PartnerCenterHttpError(`${method} ${path} answered 401.`, details()),
           });
         } else {
           decision = decideRetry({ attempt, status, headers: result.headers, elapsedMs: waitedMs, ...clock() });
           if (!decision.retry) {
-            const apiCode = details.apiCode ? ` (${details.apiCode})` : "";
+            const error = details();
+            const apiCode = error.apiCode ? ` (${error.apiCode})` : "";
             const after = decision.reason === "not_retryable" ? "" : ` after ${attempt} attempt(s)`;
             const message = `${method} ${path} answered ${status}${apiCode}${after}.`;
-            if (status === 429) throw new RateLimitedError(message, { ...details, retryAfterMs: decision.retryAfterMs ?? undefined });
-            throw new PartnerCenterHttpError(message, details);
+            if (status === 429) throw new RateLimitedError(message, { ...error, retryAfterMs: decision.retryAfterMs ?? undefined });
+            throw new PartnerCenterHttpError(message, error);
           }
         }
       }

@@ -59,10 +59,9 @@ export interface PaginateOptions {
  * schema is yielded as `{ ok: false }`; it never fails its page.
  */
 export async function* paginateReferrals(options: PaginateOptions): AsyncGenerator<ReferralPage, void, undefined> {
-  let url: URL | null = options.firstUrl;
-  let previousToken: string | null = null;
+  let url = options.firstUrl;
   let pageNumber = 0;
-  while (url !== null) {
+  for (;;) {
     options.signal?.throwIfAborted();
     pageNumber += 1;
     const envelope = await options.fetchPage(url, pageNumber);
@@ -74,13 +73,13 @@ export async function* paginateReferrals(options: PaginateOptions): AsyncGenerat
       nextLink,
     };
     if (nextLink === null) return;
-    url = nextPageUrl(options.firstUrl, nextLink);
-    const token = rawSkipToken(url.search);
-    if (token === previousToken) {
+    // Page URLs differ only in their $skiptoken, so the same URL twice means the same token twice.
+    const next = nextPageUrl(options.firstUrl, nextLink);
+    if (next.href === url.href) {
       throw new PartnerCenterHttpError("Partner Center repeated the same $skiptoken; stopping to avoid an endless listing.", {
         status: 200,
       });
     }
-    previousToken = token;
+    url = next;
   }
 }

@@ -3,10 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { InvalidInputError, PartnerCenterHttpError } from "../errors.js";
-import { silentLogger, type Logger } from "../logger.js";
+import { silentLogger } from "../logger.js";
 import { parseReferral, type Referral } from "../referral.js";
-import { parseOptions } from "../_options.js";
-import { sleep as defaultSleep } from "../_sleep.js";
+import { loggerOption, parseOptions } from "../_options.js";
+import { raceAbort, sleep as defaultSleep } from "../_sleep.js";
 import { createHttpClient, parseJsonBody, type BodyParseResult, type HttpClient } from "./http.js";
 import { paginateReferrals } from "./paginate.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
@@ -59,15 +59,7 @@ const optionsSchema = z.object({
     .prefault({}),
   minIntervalMs: z.number().min(0).default(0),
   onRetry: fn<(notice: RetryNotice) => void>("(notice) => void").optional(),
-  logger: z
-    .custom<Logger>(
-      (value) =>
-        typeof value === "object" &&
-        value !== null &&
-        (["debug", "info", "warn", "error"] as const).every((level) => typeof (value as Logger)[level] === "function"),
-      { message: "expected a pino-compatible logger with debug, info, warn and error" },
-    )
-    .optional(),
+  logger: loggerOption.optional(),
   sleep: fn<(ms: number, signal?: AbortSignal) => Promise<void>>("(ms, signal?) => Promise<void>").optional(),
   now: fn<() => number>("() => epoch milliseconds").optional(),
   random: fn<() => number>("() => a number in [0, 1)").optional(),
@@ -139,22 +131,12 @@ function createSerialGate() {
     // The next caller waits for both, so leaving early never lets two tasks overlap.
     tail = Promise.all([previous, mine]);
     try {
-      await untilAborted(previous, signal);
+      await raceAbort(previous, signal);
       return await task();
     } finally {
       release();
     }
   };
-}
-
-function untilAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<unknown> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, resolve).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /**
