@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { firstTsBlock, runTsSnippet } from "./support/readme-snippet.js";
+import { firstTsBlock, runTsSnippet, snippetShape } from "./support/readme-snippet.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(join(packageDir, "README.md"), "utf8");
@@ -20,11 +20,10 @@ describe("README quick start", () => {
 
   it("is the first ts block, at most 10 lines, importing only the published entry points", () => {
     expect(snippet).not.toBeNull();
-    const lines = (snippet ?? "").split("\n").filter((line) => line.trim() !== "");
-    expect(lines.length).toBeGreaterThan(3);
-    expect(lines.length).toBeLessThanOrEqual(10);
-    const sources = [...(snippet ?? "").matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
-    expect(new Set(sources)).toEqual(new Set(["@pc-referrals/core", "@pc-referrals/core/testing"]));
+    const { lineCount, importSources } = snippetShape(snippet ?? "");
+    expect(lineCount).toBeGreaterThan(3);
+    expect(lineCount).toBeLessThanOrEqual(10);
+    expect(importSources).toEqual(new Set(["@pc-referrals/core", "@pc-referrals/core/testing"]));
   });
 
   it("runs as-is against the fake Partner Center and prints what the README says", { timeout: 60_000 }, async () => {

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { firstTsBlock, runTsSnippet, type SnippetResult } from "../../core/test/support/readme-snippet.js";
+import { firstTsBlock, runTsSnippet, snippetShape, type SnippetResult } from "../../core/test/support/readme-snippet.js";
 import { BACKENDS, databaseUrl, type BackendName } from "./backends.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -71,11 +71,10 @@ function expectDocumentedOutput({ code, stdout, stderr }: SnippetResult): void {
 describe("README quick start", () => {
   it("is the first ts block, at most 10 lines, importing only the published entry points", () => {
     expect(snippet).not.toBeNull();
-    const lines = (snippet ?? "").split("\n").filter((line) => line.trim() !== "");
-    expect(lines.length).toBeGreaterThan(3);
-    expect(lines.length).toBeLessThanOrEqual(10);
-    const sources = [...(snippet ?? "").matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]);
-    expect(new Set(sources)).toEqual(new Set(["@pc-referrals/core", "@pc-referrals/core/testing", "@pc-referrals/pg-store"]));
+    const { lineCount, importSources } = snippetShape(snippet ?? "");
+    expect(lineCount).toBeGreaterThan(3);
+    expect(lineCount).toBeLessThanOrEqual(10);
+    expect(importSources).toEqual(new Set(["@pc-referrals/core", "@pc-referrals/core/testing", "@pc-referrals/pg-store"]));
   });
 
   it.each(BACKENDS)(

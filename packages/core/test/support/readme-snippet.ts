@@ -32,6 +32,13 @@ export function firstTsBlock(markdown: string): string | null {
   return /^```ts\r?\n([\s\S]*?)^```[ \t]*$/m.exec(markdown)?.[1] ?? null;
 }
 
+/** What a quick start must keep small: its non-blank lines and the modules it imports. */
+export function snippetShape(snippet: string): { lineCount: number; importSources: Set<string> } {
+  const lineCount = snippet.split("\n").filter((line) => line.trim() !== "").length;
+  const importSources = new Set([...snippet.matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1] ?? ""));
+  return { lineCount, importSources };
+}
+
 // Resolved here rather than by `--import tsx`, which node resolves from the cwd (maybe a temp dir).
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
