@@ -37,7 +37,7 @@ export interface MemoryStore extends Store {
   listDomainScans(): Promise<DomainScanRecord[]>;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   now: z.custom<() => number>((v) => typeof v === "function", "must be a function returning epoch ms").optional(),
 });
 

@@ -5,7 +5,7 @@ import { ConfigError, InvalidInputError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ScoringHook } from "../rules/scoring.js";
 import type { Store, SyncTrigger } from "../store/store.js";
-import { parseOptions } from "../_options.js";
+import { durationMs, parseOptions } from "../_options.js";
 import type { DomainScanner } from "./domain-scans.js";
 import { missingStoreMethods } from "./guarded-store.js";
 import type { MatchLead } from "./link-resolution.js";
@@ -102,12 +102,12 @@ const engineSchema = z.strictObject({
   matchLead: fn("an async function ({ referralId, domain, customerName, normalizedName }) => { companyIds } | null").optional(),
   logger: objectWith("warn", "pino()").optional(),
   scope: z.string().trim().min(1).default("default"),
-  overlapMs: z.number().int().nonnegative().default(10 * 60_000),
-  lockTtlMs: positiveInt.default(60 * 60_000),
+  overlapMs: durationMs({ min: 0 }).default(10 * 60_000),
+  lockTtlMs: durationMs().default(60 * 60_000),
   pageSize: positiveInt.max(100).default(100),
   useUpdatedSinceFilter: z.boolean().default(false),
   scanConcurrency: positiveInt.max(64).default(4),
-  scanTimeoutMs: positiveInt.default(30_000),
+  scanTimeoutMs: durationMs().default(30_000),
   matchLeadConcurrency: positiveInt.max(64).default(8),
   maxReportedErrors: z.number().int().nonnegative().default(1000),
   now: fn("a function returning epoch milliseconds").optional(),

@@ -35,7 +35,7 @@ export interface GenerateReferralsOptions {
   invalidRatio?: number;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   count: z.number().int().nonnegative(),
   seed: z.number().int().optional(),
   now: z.union([z.date(), z.number().finite()]).optional(),
