@@ -47,7 +47,7 @@ async function issuesOf(make: () => unknown): Promise<ConfigIssue[]> {
 }
 
 describe("item 9: every duration option fits in setTimeout", () => {
-  const durations: Array<[string, Make, number]> = [
+  const durations: Array<[string, (value: number) => unknown, number]> = [
     ["createPartnerCenterClient.timeoutMs", (v) => client({ timeoutMs: v }), 1],
     ["createPartnerCenterClient.minIntervalMs", (v) => client({ minIntervalMs: v }), 0],
     ["createPartnerCenterClient.retry.maxTotalWaitMs", (v) => client({ retry: { maxTotalWaitMs: v } }), 0],
@@ -67,14 +67,14 @@ describe("item 9: every duration option fits in setTimeout", () => {
   it.each(durations.flatMap(([path, make, min]) => [2 ** 31, 1e12, min - 1, 1.5].map((value) => [path, value, make, min] as const)))(
     "%s = %d is a config_invalid that states the range",
     async (path, value, make, min) => {
-      expect(await issuesOf(() => (make as Make)(value as never))).toEqual([
+      expect(await issuesOf(() => make(value))).toEqual([
         { path, message: `expected a whole number of milliseconds from ${min} to ${MAX} (about 24.8 days)` },
       ]);
     },
   );
 
   it.each(durations)("%s accepts the largest timer, 2147483647 ms", async (_path, make) => {
-    const made = await (make as (v: number) => unknown)(MAX);
+    const made = await make(MAX);
     await (made as { close?: () => Promise<void> } | undefined)?.close?.();
   });
 });
