@@ -9,7 +9,9 @@
  * engine.onAny((e) => stream.writeSSE({ event: e.type, data: JSON.stringify(e) }));
  * ```
  */
+import { z } from "zod";
 import type { ErrorCode } from "./errors.js";
+import { parseOptions } from "./_options.js";
 import type { ReferralType, SkipReason } from "./referral.js";
 import type { LinkStatus, SyncRunRecord, SyncTrigger } from "./store/store.js";
 
@@ -92,6 +94,14 @@ export interface SyncEventEmitter extends SyncEvents {
   emit<K extends SyncEventName>(type: K, payload: SyncEventMap[K]): void;
 }
 
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `expected ${what}`);
+const emitterOptionsSchema = z
+  .strictObject({
+    onListenerError: fn("a function (error, type) => void").optional(),
+    now: fn("a function returning a Date").optional(),
+  })
+  .optional();
+
 /**
  * Creates an emitter. Emitting is synchronous; a listener that throws is reported to
  * `onListenerError` (the engine logs it as `listener_failed`) and never stops the others.
@@ -100,6 +110,7 @@ export function createEventEmitter(options?: {
   onListenerError?: (error: unknown, type: SyncEventName) => void;
   now?: () => Date;
 }): SyncEventEmitter {
+  parseOptions(emitterOptionsSchema, options, "createEventEmitter");
   const listeners = new Map<SyncEventName, Set<(event: SyncEvent) => void>>();
   const anyListeners = new Set<(event: SyncEvent) => void>();
   const now = options?.now ?? (() => new Date());

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import {
   createDnsProviderScanner,
+  createEventEmitter,
   createFileTokenCache,
   createMemoryStore,
   createMsalTokenProvider,
@@ -88,6 +89,7 @@ describe("item 11: option typos and wrong types are refused, naming each path", 
     ["createScheduler", scheduler, "interval", { runOnStart: 1 }],
     ["createDnsProviderScanner", dns, "timeout", { resolver: "8.8.8.8" }],
     ["createMemoryStore", (o) => createMemoryStore(o as never), "clock", { now: 5 }],
+    ["createEventEmitter", (o) => createEventEmitter(o as never), "onError", { now: "2025-01-01" }],
     ["createFileTokenCache", (o) => createFileTokenCache(join(tmpdir(), "never-written.json"), o as never), "encryptionkey", { logger: "console" }],
     ["createMsalTokenProvider", (o) => createMsalTokenProvider({ clientId: "app", ...o } as never), "tenant", { scopes: "openid" }],
     ["startFakePartnerCenter", fakePartnerCenter, "latency", { requireAuth: "no" }],

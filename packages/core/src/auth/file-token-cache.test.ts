@@ -292,9 +292,9 @@ describe("createFileTokenCache", () => {
     });
 
     it.each([
-      [0o777, /writable by other users \(mode 0777\)/],
-      [0o770, /writable by its group \(mode 0770\)/],
-    ])("refuses a folder of mode %o and leaves its mode alone", async (folderMode, found) => {
+      ["0777", 0o777, /writable by other users \(mode 0777\)/],
+      ["0770", 0o770, /writable by its group \(mode 0770\)/],
+    ])("refuses a folder of mode %s and leaves its mode alone", async (_name, folderMode, found) => {
       const folder = join(dir, "shared");
       await mkdir(folder);
       await chmod(folder, folderMode);
