@@ -74,6 +74,8 @@ export interface PgStore extends Store {
   close(): Promise<void>;
 }
 
+// Same words as core's option schemas, so a typo reads alike in every package.
+const UNKNOWN_OPTION = "unknown option: check the spelling against the documented options";
 const nonEmpty = (message: string) => (v: unknown) => (typeof v === "string" && v !== "" ? null : message);
 
 // pg-store has no zod (core's schemas are internal), so each option is checked here by hand.
@@ -108,8 +110,6 @@ function checkOptions(options: unknown): asserts options is PgStoreOptions {
   if (given.length > 1) issues.push({ path: `createPgStore.${given[1]}`, message: `give only one of ${given.join(", ")}` });
   if (issues.length > 0) throw new ConfigError(issues);
 }
-
-const UNKNOWN_OPTION = "unknown option: check the spelling against the documented options";
 
 function ownedPool(connectionString: string): pg.Pool {
   const pool = new pg.Pool({ connectionString, application_name: "pc-referrals" });

@@ -68,7 +68,9 @@ type UnreadableReason =
  * Writes go to a temporary file in the same folder (mode 0600, fsynced) that is then renamed
  * over the target, so a crash never leaves half a file; the folder is created with mode 0700.
  * A missing file is an empty cache. A corrupt or undecryptable file makes every access throw
- * `AuthRequiredError` until a device-code login replaces it.
+ * `AuthRequiredError` until a device-code login replaces it. A symlink or any other non-regular
+ * file at `path`, or a folder that group or others can write to, makes every access throw
+ * `ConfigError`: the cache is never followed, read or chmod'ed through a link.
  *
  * @example
  * const cache = createFileTokenCache("./.pc-referrals/token-cache.json", { encryptionKey: process.env.KEY });

@@ -15,7 +15,10 @@ export interface SchedulableEngine {
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
-  /** Pause between the end of one run and the next. Default 600 s, or 30 s when `NODE_ENV=development`. */
+  /**
+   * Pause between the end of one run and the next. Default 600 s, or 30 s when `NODE_ENV=development`.
+   * At most 2147483647 ms (about 24.8 days), as for every duration here: the longest `setTimeout` holds.
+   */
   intervalMs?: number;
   /** Run as soon as `start()` is called instead of after the first interval. Default false. */
   runOnStart?: boolean;
