@@ -1,5 +1,5 @@
 // `createPartnerCenterClient`: the referrals endpoints over the request loop in http.ts.
-// API reference: docs/partner-center-api.md §1–2.
+// API reference: shared/reference/partner-center-api.md §1–2.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { InvalidInputError, PartnerCenterHttpError } from "../errors.js";
