@@ -41,6 +41,7 @@ export {
   SKIP_REASONS,
   parseReferral,
   referralSchema,
+  teamMembers,
 } from "./referral.js";
 export type { ParseReferralResult, Referral, ReferralMember, ReferralType, SkipReason } from "./referral.js";
 export { LINK_STATUSES } from "./store/store.js";
@@ -98,6 +99,7 @@ export { consumerMailboxDomains, isConsumerMailboxDomain } from "./rules/consume
 export { defaultTenantExtractors, extractAzureTenantId } from "./rules/tenant.js";
 export type { TenantExtractor } from "./rules/tenant.js";
 export { normalizeCompanyName } from "./rules/company-name.js";
+export { decodeHtmlEntities } from "./rules/html-text.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.

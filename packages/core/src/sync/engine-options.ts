@@ -71,6 +71,7 @@ const rulesSchema = z.strictObject({
       directions: z.array(z.string()).optional(),
       statuses: z.array(z.string()).optional(),
       excludedSubstatuses: z.array(z.string()).optional(),
+      skipSpam: z.boolean().optional(),
     })
     .optional(),
   classification: z

@@ -4,6 +4,7 @@ import type { ReferralPageItem } from "../client/types.js";
 import type { SkipReason } from "../referral.js";
 import { classifyParsedReferral, type ClassificationRule } from "../rules/classify.js";
 import { normalizeCompanyName } from "../rules/company-name.js";
+import { decodeHtmlEntities } from "../rules/html-text.js";
 import { customerContactEmails, extractDomain, type ExtractDomainOptions } from "../rules/domain.js";
 import { filterParsedReferral, type FilterRules } from "../rules/filter.js";
 import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
@@ -98,8 +99,10 @@ export function processReferral(
   const classification = classifyParsedReferral(referral, config.rules.classification);
   const azureTenantId = extractAzureTenantId(referral, config.rules.tenantExtractors);
   const scoring = applyScoringHooks({ azureTenantId, referralType: classification.type, referral }, config.scoringHooks);
-  const customerName = text(referral.customerProfile?.name);
-  const normalizedName = normalizeCompanyName(customerName);
+  // Stored and displayed decoded (`&amp;` → `&`); the payload keeps what was sent.
+  const rawName = text(referral.customerProfile?.name);
+  const customerName = rawName === null ? null : decodeHtmlEntities(rawName);
+  const normalizedName = normalizeCompanyName(rawName);
   const unchanged = stored !== null && stored.contentHash === hash;
 
   const processed: Omit<ProcessedReferral, "link"> = {

@@ -111,7 +111,7 @@ export function describeHostileStrings<S extends Store>(ctx: ConformanceContext<
           unchanged: 0,
           failed: 0,
           domainScansRequested: 0,
-          skipped: { direction: 0, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0 },
+          skipped: { direction: 0, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0, spam: 0 },
         },
         errors,
       };
