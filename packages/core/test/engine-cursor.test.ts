@@ -16,9 +16,9 @@ const HOUR = 3_600_000;
 const START = Date.UTC(2025, 10, 2);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** `count` fresh referrals with ids `<prefix>-<i>`, updated one second apart from `fromMs` on. */
-function freshReferrals(count: number, prefix: string, fromMs: number, seed: number): Record<string, unknown>[] {
-  return generateReferrals(count, { seed }).map((r, i) => ({ ...(r as Record<string, unknown>), id: `${prefix}-${i}`, updatedDateTime: iso(fromMs + i * 1000) }));
+/** `count` fresh referrals with ids `<prefix>-<i>`, updated `stepMs` apart from `fromMs` on. */
+function freshReferrals(count: number, prefix: string, fromMs: number, seed: number, stepMs = 1000): Record<string, unknown>[] {
+  return generateReferrals(count, { seed }).map((r, i) => ({ ...(r as Record<string, unknown>), id: `${prefix}-${i}`, updatedDateTime: iso(fromMs + i * stepMs) }));
 }
 
 const newestFirst = (items: readonly Record<string, unknown>[]) =>
@@ -147,8 +147,9 @@ describe("item 15: the stop rule trusts $orderby only while the server honours i
     expect(third.warnings).toEqual([]);
     expect(await harness.memory.getCursor("default")).toEqual({ updatedAt: third.cursor.next });
 
+    // 30 fresh referrals fill pages 1 and 2; page 3 is wholly older than mark − overlap.
     const fourth = await harness.engine.run({ trigger: "schedule" });
-    expect(fourth.counts.pages).toBe(2);
+    expect(fourth.counts.pages).toBe(3);
   });
 
   it("item 15: a flagged cursor sends no updatedSince filter", async () => {
@@ -164,11 +165,12 @@ describe("item 15: the stop rule trusts $orderby only while the server honours i
   });
 
   it("item 15: items out of order by less than the tolerance (1 s) count as honoured", async () => {
-    const old = freshReferrals(60, "old", START - 48 * HOUR, 26);
-    // Swap two neighbours 1 s apart (the fresh referrals are one second apart).
+    const old = freshReferrals(60, "old", START - 48 * HOUR, 26, 60_000);
+    // The fifth item is 500 ms newer than the fourth: out of order, but within the tolerance.
     const swapped = (items: readonly Record<string, unknown>[]) => {
       const sorted = newestFirst(items);
-      [sorted[3], sorted[4]] = [sorted[4] as Record<string, unknown>, sorted[3] as Record<string, unknown>];
+      const fourth = sorted[3] as Record<string, unknown>;
+      sorted[4] = { ...sorted[4], updatedDateTime: iso(Date.parse(String(fourth.updatedDateTime)) + 500) };
       return sorted;
     };
     const pages = pageSourceClient(() => swapped(old));

@@ -10,9 +10,10 @@ import type { RunLock, SyncTrigger } from "../store/store.js";
 import { createDomainScanRunner } from "./domain-scans.js";
 import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
 import { guardStore } from "./guarded-store.js";
+import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
 import { writePage, type PageWriterContext } from "./page-writer.js";
-import { pageItemUpdatedAtMs, parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
+import { pageItemUpdatedAtMs, type ReferralProcessingConfig } from "./process-referral.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
 
@@ -88,6 +89,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     lock: RunLock,
     query: ListReferralsQuery,
     stopBelowMs: number | null,
+    order: OrderWatch,
     abortPrefetch: () => void,
     signal: AbortSignal | undefined,
   ) {
@@ -102,8 +104,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         pending = null;
         if (step.done) break;
         const page = step.value;
-        // Decided before prefetching, so a run that reached its mark asks for nothing more.
-        const last = stopBelowMs !== null && wholePageOlder(page, stopBelowMs);
+        order.observe(page);
+        // Decided before prefetching, so a run that reached its mark asks for nothing more. Once the
+        // listing is seen out of order, "wholly older" says nothing about the pages still to come.
+        const last = stopBelowMs !== null && order.honoured && wholePageOlder(page, stopBelowMs);
         if (!last) {
           pending = iterator.next();
           pending.catch(() => {});
@@ -160,14 +164,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let runError: unknown = null;
     let previous: string | null = null;
     let next: string | null = null;
+    const order = createOrderWatch();
+    let plan: ListingPlan | null = null;
     try {
       emitter.emit("sync.started", { runId, trigger, full });
       logger.info({ runId, trigger, full }, "sync_started");
       await store.recordRun(recorder.toRecord("running", null));
-      previous = (await store.getCursor(settings.scope))?.updatedAt ?? null;
+      const stored = await store.getCursor(settings.scope);
+      previous = stored?.updatedAt ?? null;
       next = previous;
-      const previousMs = parseTimestamp(previous);
-      const stopBelowMs = full || previousMs === null ? null : previousMs - settings.overlapMs;
+      plan = planListing({ stored, full, startMs, overlapMs: settings.overlapMs, clockSkewAllowanceMs: settings.clockSkewAllowanceMs });
+      if (plan.warning) recorder.warn(plan.warning);
+      const { stopBelowMs } = plan;
       const query: ListReferralsQuery = { orderBy: "updatedDateTime desc", top: settings.pageSize, signal: controller.signal, correlationId: runId };
       if (settings.useUpdatedSinceFilter && stopBelowMs !== null) {
         query.filter = odataFilter.compare("updatedDateTime", "gt", new Date(stopBelowMs));
@@ -182,19 +190,23 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         scans,
         logger,
         now,
+        capMs: plan.capMs,
       };
-      const seen = await runPages(ctx, lock, query, stopBelowMs, () => controller.abort(), signal);
+      const seen = await runPages(ctx, lock, query, stopBelowMs, order, () => controller.abort(), signal);
       await scans?.drain();
+      if (!order.honoured) recorder.warn(ORDER_WARNING);
       const status = decideStatus({ runError: false, failed: recorder.counts.failed });
       // A partial run moves the mark no further than its oldest failure, so the next run retries it.
       const target = status === "partial" ? min(seen.newestMs, seen.oldestFailedMs) : seen.newestMs;
-      if (target !== null && (previousMs === null || target > previousMs)) {
-        await store.advanceCursor(settings.scope, { updatedAt: iso(target) });
-        next = iso(target);
+      const cursor = nextCursor(plan, target, order.honoured);
+      if (cursor !== null) {
+        await store.advanceCursor(settings.scope, cursor);
+        next = cursor.updatedAt;
       }
     } catch (error) {
       runError = error instanceof RunAborted || signal?.aborted ? new RunAborted() : error;
       await scans?.drain();
+      if (!order.honoured) await rememberBrokenOrder(plan, recorder);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
@@ -205,6 +217,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
+  /** A failed run that saw the order broken still says so, or the next run could stop before the pages it missed. */
+  async function rememberBrokenOrder(plan: ListingPlan | null, recorder: RunRecorder) {
+    const cursor = plan === null ? null : nextCursor(plan, null, false);
+    recorder.warn(ORDER_WARNING);
+    if (cursor === null) return;
+    await store.advanceCursor(settings.scope, cursor).catch((error: unknown) => {
+      logger.warn({ runId: recorder.runId, error: summarizeError(error) }, "cursor_write_failed");
+    });
+  }
+
   async function finish(recorder: RunRecorder, startMs: number, runError: unknown, cursor: SyncReport["cursor"]): Promise<SyncReport> {
     const { runId } = recorder;
     const failed = runError !== null;
@@ -213,6 +235,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const status = decideStatus({ runError: failed, failed: recorder.counts.failed });
     const finishedMs = Math.max(now(), startMs);
     const record = recorder.toRecord(status, iso(finishedMs));
+    for (const warning of record.warnings) logger.warn({ runId, code: warning.code, count: warning.count, message: warning.message }, warning.code);
     try {
       await store.recordRun(record);
     } catch (error) {
