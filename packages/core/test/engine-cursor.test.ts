@@ -1,6 +1,7 @@
 // Issue 9 items 1 and 15: the incremental mark is capped at the run's start plus the clock-skew
 // allowance, and the early stop relies on the listing's order only while the server honours it.
 import { afterEach, describe, expect, it } from "vitest";
+import { NetworkError } from "../src/errors.js";
 import { generateReferrals } from "../src/testing/generate-referrals.js";
 import { expectedIngestedIds, newestUpdatedAt, startHarness, type Harness } from "./engine-harness.js";
 import { pageSourceClient } from "./support/page-source.js";
@@ -150,6 +151,25 @@ describe("item 15: the stop rule trusts $orderby only while the server honours i
     // 30 fresh referrals fill pages 1 and 2; page 3 is wholly older than mark − overlap.
     const fourth = await harness.engine.run({ trigger: "schedule" });
     expect(fourth.counts.pages).toBe(3);
+  });
+
+  it("item 15: a run that fails after seeing the order broken still remembers it, so the next run lists in full", async () => {
+    const old = freshReferrals(60, "old", START - 48 * HOUR, 27, 60_000);
+    const source = { failAfterFirstPage: false };
+    const pages = pageSourceClient(() => (source.failAfterFirstPage ? oldestFirst(old).slice(0, 20) : newestFirst(old)));
+    const client = {
+      async *listReferrals(query: Parameters<typeof pages.client.listReferrals>[0]) {
+        yield* pages.client.listReferrals(query);
+        if (source.failAfterFirstPage) throw new NetworkError("connection reset");
+      },
+    };
+    h = await startHarness({ referrals: [], engine: { client, pageSize: 20, now: () => START } });
+    const first = await h.engine.run({ trigger: "manual" });
+    source.failAfterFirstPage = true;
+    const failed = await h.engine.run({ trigger: "schedule" });
+    expect(failed.status).toBe("failed");
+    expect(failed.warnings.map((w) => w.code)).toEqual(["order_not_honoured"]);
+    expect(await h.memory.getCursor("default")).toEqual({ updatedAt: first.cursor.next, orderHonoured: false });
   });
 
   it("item 15: a flagged cursor sends no updatedSince filter", async () => {

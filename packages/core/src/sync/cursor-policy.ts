@@ -3,7 +3,7 @@
 // listing being newest first only while the server is seen to honour that order.
 import type { ReferralPage } from "../client/types.js";
 import type { Cursor, SyncWarning } from "../store/store.js";
-import { parseTimestamp } from "./process-referral.js";
+import { pageItemUpdatedAtMs, parseTimestamp } from "./process-referral.js";
 
 /** An item newer than an earlier one by more than this means the server did not honour `$orderby`. */
 export const ORDER_TOLERANCE_MS = 1000;
@@ -41,6 +41,12 @@ export function planListing(input: {
   }
   const inFull = input.full || storedMs === null || !orderHonoured;
   return { stored, previousMs: storedMs, stopBelowMs: inFull ? null : storedMs - input.overlapMs, capMs, orderHonoured, warning: null };
+}
+
+/** True when the page has dated referrals and every one is older than `belowMs` (undated garbage is ignored). */
+export function wholePageOlder(page: ReferralPage, belowMs: number): boolean {
+  const dated = page.referrals.map(pageItemUpdatedAtMs).filter((ms): ms is number => ms !== null);
+  return dated.length > 0 && dated.every((ms) => ms < belowMs);
 }
 
 /** Whether the listing so far was newest first; `observe` each page in listing order. */

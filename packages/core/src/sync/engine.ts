@@ -10,10 +10,10 @@ import type { RunLock, SyncTrigger } from "../store/store.js";
 import { createDomainScanRunner } from "./domain-scans.js";
 import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
 import { guardStore } from "./guarded-store.js";
-import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
+import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, wholePageOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
 import { writePage, type PageWriterContext } from "./page-writer.js";
-import { pageItemUpdatedAtMs, type ReferralProcessingConfig } from "./process-referral.js";
+import type { ReferralProcessingConfig } from "./process-referral.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
 
@@ -206,7 +206,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } catch (error) {
       runError = error instanceof RunAborted || signal?.aborted ? new RunAborted() : error;
       await scans?.drain();
-      if (!order.honoured) await rememberBrokenOrder(plan, recorder);
+      // A failed run that saw the order broken still says so, or the next could stop before what it missed.
+      const flagged = order.honoured || plan === null ? null : nextCursor(plan, null, false);
+      if (!order.honoured) recorder.warn(ORDER_WARNING);
+      if (flagged) await store.advanceCursor(settings.scope, flagged).catch((e: unknown) => logger.warn({ runId, error: summarizeError(e) }, "cursor_write_failed"));
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
@@ -215,16 +218,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } finally {
       await lock.release().catch((error: unknown) => logger.warn({ runId, error: summarizeError(error) }, "run_lock_release_failed"));
     }
-  }
-
-  /** A failed run that saw the order broken still says so, or the next run could stop before the pages it missed. */
-  async function rememberBrokenOrder(plan: ListingPlan | null, recorder: RunRecorder) {
-    const cursor = plan === null ? null : nextCursor(plan, null, false);
-    recorder.warn(ORDER_WARNING);
-    if (cursor === null) return;
-    await store.advanceCursor(settings.scope, cursor).catch((error: unknown) => {
-      logger.warn({ runId: recorder.runId, error: summarizeError(error) }, "cursor_write_failed");
-    });
   }
 
   async function finish(recorder: RunRecorder, startMs: number, runError: unknown, cursor: SyncReport["cursor"]): Promise<SyncReport> {
@@ -291,12 +284,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       emitter.emit("rate_limited", payload);
     },
   };
-}
-
-/** True when the page has dated referrals and every one is older than `belowMs` (undated garbage is ignored). */
-function wholePageOlder(page: ReferralPage, belowMs: number): boolean {
-  const dated = page.referrals.map(pageItemUpdatedAtMs).filter((ms): ms is number => ms !== null);
-  return dated.length > 0 && dated.every((ms) => ms < belowMs);
 }
 
 function max(a: number | null, b: number | null): number | null {
