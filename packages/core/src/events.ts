@@ -21,7 +21,10 @@ export interface ErrorSummary {
   message: string;
 }
 
-/** The result of one `engine.run()`. */
+/**
+ * The result of one `engine.run()`. `warnings` (see `SyncWarning`) never change `status`: a run
+ * with only warnings is `succeeded`, and the warnings are logged (`logger.warn`) and kept here.
+ */
 export interface SyncReport extends SyncRunRecord {
   status: "succeeded" | "partial" | "failed" | "skipped";
   finishedAt: string;
@@ -51,6 +54,11 @@ export interface SyncEventMap {
    * id is reported as `page-<n>/item-<m>` (its position in the listing).
    */
   "referral.skipped": { runId: string; referralId: string; reason: SkipReason };
+  /**
+   * A referral's `updatedDateTime` lies past the run's start plus `clockSkewAllowanceMs`. It is
+   * stored as usual but never moves the incremental mark (`updatedAt` as sent).
+   */
+  "referral.future_dated": { runId: string; referralId: string; updatedAt: string };
   /** Processing one referral failed; the rest of its page still lands. */
   "referral.failed": { runId: string; referralId: string; error: ErrorSummary };
   /** A stored referral moved to another status or substatus (e.g. New → Closed/Won). */

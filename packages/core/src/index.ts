@@ -71,6 +71,8 @@ export type {
   SyncRunStatus,
   SyncStatus,
   SyncTrigger,
+  SyncWarning,
+  SyncWarningCode,
 } from "./store/store.js";
 export { loadConfig } from "./config.js";
 export type { PcReferralsConfig } from "./config.js";
@@ -105,9 +107,10 @@ export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
 export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
 export type { NormalizedInboxQuery } from "./store/inbox-query.js";
-export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
+export { assertValidProcessedPage, isJsonObject, toIsoInstant, toStoredCursor } from "./store/validate-page.js";
 export { foldCompanyUpserts, mergeCompanyFacts } from "./store/company-merge.js";
 export { isManualLink, keepManualLink } from "./store/manual-link.js";
+export { isOlderCopy } from "./store/stale-copy.js";
 export { toRawLead } from "./store/inspection.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
 export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";

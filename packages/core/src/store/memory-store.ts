@@ -20,7 +20,7 @@ import type {
   StoredReferral,
   SyncRunRecord,
 } from "./store.js";
-import { isJsonObject, jsonClone, toIsoInstant } from "./validate-page.js";
+import { isJsonObject, jsonClone, toIsoInstant, toStoredCursor } from "./validate-page.js";
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -130,6 +130,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
             substatus: r.substatus,
             linkStatus: r.linkStatus,
             linkedCompanyId: r.linkedCompanyId,
+            remoteUpdatedAt: r.updatedAt,
           });
         }
       }
@@ -151,7 +152,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async advanceCursor(scope, next) {
-      cursors.set(requireText(scope, "scope"), { updatedAt: toIsoInstant(next.updatedAt, "cursor.updatedAt") });
+      cursors.set(requireText(scope, "scope"), toStoredCursor(next));
     },
 
     async claimDomainScans(domains) {

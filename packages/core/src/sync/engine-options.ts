@@ -38,6 +38,12 @@ export interface SyncEngineOptions {
   scope?: string;
   /** Incremental runs re-read this far below the stored mark. Default 10 min. */
   overlapMs?: number;
+  /**
+   * How far past the run's own start a referral's `updatedDateTime` may lie and still move the
+   * incremental mark (clock skew between Partner Center and this host). Later ones are stored and
+   * reported as `future_dated`, never moving the mark. Default 5 min.
+   */
+  clockSkewAllowanceMs?: number;
   /** Lease of the store's run lock, renewed after every page. Default 1 h. */
   lockTtlMs?: number;
   /** `$top` of the listing, 1..100. Default 100. */
@@ -104,6 +110,7 @@ const engineSchema = z.strictObject({
   logger: objectWith("warn", "pino()").optional(),
   scope: z.string().trim().min(1).default("default"),
   overlapMs: durationMs({ min: 0 }).default(10 * 60_000),
+  clockSkewAllowanceMs: durationMs({ min: 0, max: 24 * 60 * 60_000 }).default(5 * 60_000),
   lockTtlMs: durationMs().default(60 * 60_000),
   pageSize: positiveInt.max(100).default(100),
   useUpdatedSinceFilter: z.boolean().default(false),

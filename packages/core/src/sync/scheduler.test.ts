@@ -19,6 +19,7 @@ function report(status: SyncReport["status"], errors: SyncReport["errors"] = [])
     durationMs: 1000,
     counts: emptyCounts(),
     errors,
+    warnings: [],
     cursor: { previous: null, next: null },
   };
 }
