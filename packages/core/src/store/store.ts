@@ -10,6 +10,7 @@
  * infrastructure failure; the engine wraps it in `StoreError`. Timestamps are ISO-8601 strings in UTC.
  */
 import type { ReferralType, SkipReason } from "../referral.js";
+import type { ReferralFailureBatch, ReferralFailureState } from "./referral-failures.js";
 
 /** How a referral relates to a lead/company that existed before it. */
 export type LinkStatus = "auto_linked" | "multi_candidate" | "unlinked" | "manual_linked" | "manual_unlinked";
@@ -182,6 +183,14 @@ export interface SyncCounts {
   skipped: Record<SkipReason, number>;
   failed: number;
   domainScansRequested: number;
+  /** Referrals this run put in quarantine (see {@link Store.recordReferralFailures}). */
+  quarantined: number;
+  /**
+   * Full runs only (null otherwise): referrals inserted or updated with an `updatedDateTime` at or
+   * below the mark the run started with, which no incremental run had written. Referrals that were
+   * already known to fail are not counted. Non-zero is a `missed_by_incremental` warning.
+   */
+  missedByIncremental: number | null;
 }
 
 /** A sync run as recorded by the store (written at start, overwritten at finish). */
@@ -197,10 +206,23 @@ export interface SyncRunRecord {
   errors: Array<{ referralId: string | null; code: string; message: string }>;
 }
 
+/** Something an operator should look at; `code` is stable snake_case, `count` how many it concerns. */
+export interface SyncWarning {
+  code: string;
+  message: string;
+  count?: number;
+}
+
 /** Status of the sync as a whole, for status pages. */
 export interface SyncStatus {
   lastRun: SyncRunRecord | null;
   lastSucceededRun: SyncRunRecord | null;
+  /** The newest full run that succeeded or was partial: the last reconcile (`counts.missedByIncremental`). */
+  lastReconcile: SyncRunRecord | null;
+  /** Quarantined referrals of the scope, oldest quarantine first. */
+  quarantined: ReferralFailureState[];
+  /** `missed_by_incremental` (last reconcile) and `referrals_quarantined`, when non-zero (see `syncStatusWarnings`). */
+  warnings: SyncWarning[];
   /** The run holding the lock now, if any. */
   running: { owner: string; expiresAt: string } | null;
   cursor: Cursor | null;
@@ -285,6 +307,18 @@ export interface Store {
   /** Newest first. */
   listRuns(query?: { limit?: number }): Promise<SyncRunRecord[]>;
   getSyncStatus(scope: string): Promise<SyncStatus>;
+  /**
+   * Cross-run failure bookkeeping of one scope, applied atomically. First every `succeeded` id
+   * loses its state; then each failed referral (listed twice: counted once, the last entry wins)
+   * counts one more failing run, unless it already failed in this `runId` (then only its details
+   * change) or its content hash differs from the stored one (then the count starts again at 1 and
+   * it leaves quarantine). A referral reaching `quarantineAfter` is quarantined at `at`; it stays
+   * so until it succeeds or its content changes. Returns the state of each `failed` entry, in
+   * input order. Rejects bad input with `invalid_input`.
+   */
+  recordReferralFailures(batch: ReferralFailureBatch): Promise<ReferralFailureState[]>;
+  /** Every referral of the scope with failure state (quarantined or not), by referral id. */
+  listReferralFailures(scope: string): Promise<ReferralFailureState[]>;
   queryInbox(query: InboxQuery): Promise<Page<InboxRow>>;
   getReferral(referralId: string): Promise<StoredReferral | null>;
   /** Link (companyId) or unlink (null) by hand; later syncs keep it. Null when the referral is unknown. */

@@ -3,6 +3,7 @@ import { describeError } from "../errors.js";
 import type { ErrorSummary, SyncEventEmitter, SyncEventMap, SyncReport } from "../events.js";
 import { maskPii } from "../logger.js";
 import { SKIP_REASONS, type SkipReason } from "../referral.js";
+import { countWarnings } from "../store/referral-failures.js";
 import type { SyncCounts, SyncRunRecord, SyncRunStatus, SyncTrigger } from "../store/store.js";
 
 /** Zeroed counts, with every skip reason present. */
@@ -16,6 +17,8 @@ export function emptyCounts(): SyncCounts {
     skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
     failed: 0,
     domainScansRequested: 0,
+    quarantined: 0,
+    missedByIncremental: null,
   };
 }
 
@@ -45,6 +48,12 @@ export interface RunRecorder {
   statusChanged(payload: Omit<SyncEventMap["referral.status_changed"], "runId">): void;
   companyUpserted(payload: Omit<SyncEventMap["company.upserted"], "runId">): void;
   scanRequested(domain: string): void;
+  /** A referral reached the quarantine threshold in this run. */
+  quarantined(referralId: string, failures: number): void;
+  /** Ids quarantined in this run, in order. */
+  readonly quarantinedIds: readonly string[];
+  /** A full run wrote a referral the incremental runs had missed. */
+  missedByIncremental(): void;
   /** A run-level error (auth, network, store, abort); does not emit (the final event does). */
   runError(summary: ErrorSummary): void;
   /** The run as the store records it. */
@@ -62,6 +71,8 @@ export function createRunRecorder(init: {
 }): RunRecorder {
   const { runId, emitter } = init;
   const counts = emptyCounts();
+  if (init.full) counts.missedByIncremental = 0;
+  const quarantinedIds: string[] = [];
   const errors: SyncRunRecord["errors"] = [];
   const pushError = (entry: SyncRunRecord["errors"][number]) => {
     if (errors.length < init.maxErrors) errors.push(entry);
@@ -71,6 +82,7 @@ export function createRunRecorder(init: {
     runId,
     counts,
     errors,
+    quarantinedIds,
     pageFetched(page, count) {
       counts.pages += 1;
       counts.fetched += count;
@@ -109,6 +121,14 @@ export function createRunRecorder(init: {
       counts.domainScansRequested += 1;
       emitter.emit("domain.scan_requested", { runId, domain });
     },
+    quarantined(referralId, failures) {
+      counts.quarantined += 1;
+      quarantinedIds.push(referralId);
+      emitter.emit("referral.quarantined", { runId, referralId, failures });
+    },
+    missedByIncremental() {
+      counts.missedByIncremental = (counts.missedByIncremental ?? 0) + 1;
+    },
     runError(summary) {
       // Run-level errors always make the list, even when referral errors filled it.
       errors.push({ referralId: null, code: summary.code, message: summary.message });
@@ -128,10 +148,10 @@ export function createRunRecorder(init: {
   };
 }
 
-/** The report of a finished run. */
+/** The report of a finished run; its warnings follow from the counts. */
 export function buildReport(
   record: SyncRunRecord,
-  extra: { status: SyncReport["status"]; finishedAt: string; durationMs: number; cursor: SyncReport["cursor"] },
+  extra: Pick<SyncReport, "status" | "finishedAt" | "durationMs" | "cursor" | "quarantined">,
 ): SyncReport {
-  return { ...record, ...extra };
+  return { ...record, ...extra, warnings: countWarnings(record.counts) };
 }

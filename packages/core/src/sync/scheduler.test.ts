@@ -20,6 +20,8 @@ function report(status: SyncReport["status"], errors: SyncReport["errors"] = [])
     counts: emptyCounts(),
     errors,
     cursor: { previous: null, next: null },
+    quarantined: [],
+    warnings: [],
   };
 }
 

@@ -20,6 +20,8 @@ function run(overrides: Partial<SyncRunRecord> & Pick<SyncRunRecord, "runId" | "
       skipped: Object.fromEntries(SKIP_REASONS.map((reason, i) => [reason, i])) as SyncRunRecord["counts"]["skipped"],
       failed: 1,
       domainScansRequested: 4,
+      quarantined: 0,
+      missedByIncremental: null,
     },
     errors: [{ referralId: "ref-x", code: "invalid_payload", message: "customerProfile.team: expected array" }],
     ...overrides,

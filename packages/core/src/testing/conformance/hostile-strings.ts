@@ -111,6 +111,8 @@ export function describeHostileStrings<S extends Store>(ctx: ConformanceContext<
           unchanged: 0,
           failed: 0,
           domainScansRequested: 0,
+          quarantined: 0,
+          missedByIncremental: null,
           skipped: { direction: 0, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0 },
         },
         errors,
