@@ -110,6 +110,9 @@ export function describeCursorScansRuns<S extends Store>(ctx: ConformanceContext
       expect(await ctx.store.getSyncStatus("tenant-a")).toEqual({
         lastRun: null,
         lastSucceededRun: null,
+        lastReconcile: null,
+        quarantined: [],
+        warnings: [],
         running: null,
         cursor: null,
         referralCount: 0,
