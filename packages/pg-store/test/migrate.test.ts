@@ -4,10 +4,14 @@ import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures"];
+/** Every migration of the package, as migrate() and rollback() report them. */
+const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
+const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
 
+/** A migration after the package's own. */
 const second: Migration = {
-  id: 2,
+  id: MIGRATIONS.length + 1,
   name: "add-notes",
   up: "ALTER TABLE referrals ADD COLUMN notes text;",
   down: "ALTER TABLE referrals DROP COLUMN notes;",
@@ -34,21 +38,21 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("goes up, down and up again, keeping a checksummed history", async () => {
     const schema = h.schemaNamed("updown");
     const store = h.store({ schema });
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(ALL);
     expect(await existingTables(schema)).toEqual([...TABLES].sort());
     const [entry] = await store.status();
     expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
     expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
     expect(await store.migrate()).toEqual([]);
 
-    expect(await store.rollback()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.rollback(MIGRATIONS.length)).toEqual([...ALL].reverse());
     expect(await existingTables(schema)).toEqual([]);
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
     expect(await store.rollback()).toEqual([]);
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(ALL);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
   });
@@ -56,14 +60,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("applies and rolls back several steps in order", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("steps") };
     const list = [...MIGRATIONS, second];
-    expect(await migrate({ ...target, migrations: list })).toEqual([
-      { id: 1, name: "init" },
-      { id: 2, name: "add-notes" },
-    ]);
-    expect(await rollback({ ...target, migrations: list }, 5)).toEqual([
-      { id: 2, name: "add-notes" },
-      { id: 1, name: "init" },
-    ]);
+    const added = { id: second.id, name: "add-notes" };
+    expect(await migrate({ ...target, migrations: list })).toEqual([...ALL, added]);
+    expect(await rollback({ ...target, migrations: list }, list.length + 2)).toEqual([added, ...[...ALL].reverse()]);
   });
 
   it("refuses to run when an applied migration was edited", async () => {
@@ -75,9 +74,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
     const error = await migrate({ ...target, migrations: list }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-add-notes was changed after it was applied");
+    expect((error as Error).message).toContain(`${String(second.id).padStart(4, "0")}-add-notes was changed after it was applied`);
     expect(await codeOf(rollback({ ...target, migrations: list }))).toBe("migration_invalid");
-    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual(["applied", "edited"]);
+    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual(states("applied", ["edited"]));
   });
 
   it("refuses a history that has migrations this version does not know", async () => {
@@ -85,21 +84,38 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const target = { db: h.db(), schema };
     await migrate({ ...target, migrations: [...MIGRATIONS, second] });
     expect(await codeOf(migrate(target))).toBe("migration_invalid");
-    expect((await migrationStatus(target)).map((s) => s.state)).toEqual(["applied", "unknown"]);
+    expect((await migrationStatus(target)).map((s) => s.state)).toEqual(states("applied", ["unknown"]));
   });
 
   it("rolls back a migration that fails and records nothing of it", async () => {
     const schema = h.schemaNamed("broken");
     const target = { db: h.db(), schema };
-    const broken: Migration = { id: 2, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
+    const broken: Migration = { id: second.id, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
     const error = await migrate({ ...target, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-broken (up) failed and was rolled back");
-    expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual([
-      "applied",
-      "pending",
-    ]);
+    expect((error as Error).message).toContain(`${String(second.id).padStart(4, "0")}-broken (up) failed and was rolled back`);
+    expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual(
+      states("applied", ["pending"]),
+    );
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it("item 13: migration 0003 adds referral_failures, keeps it across a run, and its rollback drops only that table", async () => {
+    const schema = h.schemaNamed("failures");
+    const store = h.store({ schema });
+    await store.migrate();
+    expect(MIGRATIONS.find((m) => m.id === 3)?.name).toBe("referral-failures");
+    const failed = { referralId: "r-bad", contentHash: "h", updatedAt: null, error: { code: "internal", message: "boom" } };
+    await store.recordReferralFailures({ scope: "default", runId: "run-1", quarantineAfter: 1, at: "2025-05-01T00:00:00.000Z", failed: [failed], succeeded: [] });
+    expect((await store.getSyncStatus("default")).quarantined.map((q) => q.referralId)).toEqual(["r-bad"]);
+
+    // Down to 0002: only referral_failures goes, and the status query no longer finds it.
+    expect(await store.rollback(MIGRATIONS.length - 2)).toEqual(ALL.slice(2).reverse());
+    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures").sort());
+    expect(PcReferralsError.hasCode(await store.listReferralFailures("default").catch((e: unknown) => e), "store_error")).toBe(true);
+
+    expect(await store.migrate()).toEqual(ALL.slice(2));
+    expect(await store.listReferralFailures("default")).toEqual([]);
   });
 
   it.each([0, -1, 1.5, Number.NaN])("rejects rollback(%s)", async (steps) => {
@@ -115,16 +131,16 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("sameconn");
     const [a, b] = [h.store({ schema }), h.store({ schema })];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(ALL);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 
   itPostgresOnly(backend)("lets two processes migrate at once: one applies, the other waits and finds nothing to do", async () => {
     const schema = h.schemaNamed("twoproc");
     const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
     const results = await Promise.all(stores.map((s) => s.migrate()));
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(ALL);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 });
 
