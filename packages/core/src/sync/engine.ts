@@ -192,14 +192,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         logger,
         now,
       };
-      const quarantine = await createQuarantineTracker({
-        store,
-        scope: settings.scope,
-        runId,
-        quarantineAfter: settings.quarantineAfterRuns,
-        recorder,
-        now,
-      });
+      const quarantineAfter = settings.quarantineAfterRuns;
+      const quarantine = await createQuarantineTracker({ store, scope: settings.scope, runId, quarantineAfter, recorder, now });
       const countMissed = createMissedCounter({ full, previousMs, knownFailing: quarantine.knownFailing, recorder });
       const afterPage = (written: PageWriteResult) => {
         countMissed(written);
@@ -240,13 +234,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } catch (error) {
       logger.error({ runId, error: summarizeError(error) }, "run_record_failed");
     }
-    const report = buildReport(record, {
-      status,
-      finishedAt: iso(finishedMs),
-      durationMs: finishedMs - startMs,
-      cursor,
-      quarantined: [...recorder.quarantinedIds],
-    });
+    const quarantined = [...recorder.quarantinedIds];
+    const report = buildReport(record, { status, finishedAt: iso(finishedMs), durationMs: finishedMs - startMs, cursor, quarantined });
     warnMissed(logger, runId, report.counts);
     if (summary === null) {
       logger.info({ runId, status, counts: report.counts, durationMs: report.durationMs }, "sync_completed");

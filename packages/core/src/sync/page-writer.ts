@@ -259,7 +259,8 @@ function outcomes(page: ReferralPage, slots: readonly Slot[]): Pick<PageWriteRes
       if (slot.referralId !== null) result.succeeded.push(slot.referralId);
     } else if (slot.outcome !== undefined) {
       result.succeeded.push(slot.referral.referralId);
-      if (slot.outcome.outcome !== "unchanged") result.changed.push({ referralId: slot.referral.referralId, updatedAtMs });
+      const { outcome } = slot.outcome;
+      if (outcome === "inserted" || outcome === "updated") result.changed.push({ referralId: slot.referral.referralId, updatedAtMs });
     }
   });
   return result;
