@@ -26,6 +26,7 @@ export interface Tables {
   readonly cursor: string;
   readonly runLock: string;
   readonly tokenCache: string;
+  readonly referralFailures: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -42,6 +43,7 @@ export function tablesOf(schema: string): Tables {
     cursor: `${q}.sync_cursor`,
     runLock: `${q}.run_lock`,
     tokenCache: `${q}.token_cache`,
+    referralFailures: `${q}.referral_failures`,
   };
 }
 

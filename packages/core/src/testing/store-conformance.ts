@@ -25,6 +25,8 @@
  *   is trimmed (blank means no filter) and matched as a literal substring, case-insensitively for
  *   ASCII letters (other letters must match in the same case); hostile `q`, U+0000 included, never throws.
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
+ * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
+ *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
@@ -40,6 +42,7 @@ import { describeCursorScansRuns } from "./conformance/cursor-scans-runs.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
+import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
 
 /** Options of {@link describeStoreConformance}. */
@@ -86,6 +89,7 @@ export function describeStoreConformance<S extends Store>(
     describeLookups(ctx);
     describeCursorScansRuns(ctx);
     describeRunLock(ctx);
+    describeReferralFailures(ctx);
     describeInbox(ctx);
     describeHostileStrings(ctx);
   });
