@@ -39,11 +39,7 @@ const pgliteLeases = new WeakMap<object, Set<string>>();
 
 function lockLost(cause: unknown): StoreError {
   const detail = cause instanceof Error ? `: ${cause.message}` : "";
-  return new StoreError(
-    `The run lock was lost: its database connection closed${detail}. This run stops (no other sync is running because of it); ` +
-      "the pages already written are kept and the next run resumes from the cursor.",
-    { cause },
-  );
+  return new StoreError(`The run lock was lost: its database connection closed${detail}.`, { cause });
 }
 
 /** The run lock of the store whose tables are `t`. */
