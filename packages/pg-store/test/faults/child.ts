@@ -21,7 +21,7 @@ export type ChildCommand = { cmd: "open" } | { cmd: "run"; full?: boolean } | { 
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ChildConfig;
 const say = (line: Record<string, unknown>): void => {
-  process.stdout.write(`${JSON.stringify({ ...line, t: Math.round(performance.now()) })}\n`);
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 };
 const failure = (error: unknown): Record<string, unknown> => ({
   type: "error",

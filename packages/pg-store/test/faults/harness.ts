@@ -63,7 +63,6 @@ export async function spawnChild(config: ChildConfig): Promise<Child> {
   });
   createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (text) => {
     lines.push(JSON.parse(text) as ChildLine);
-    if (process.env.FAULTS_DEBUG) console.error(Date.now() % 100000, proc.pid, text.slice(0, 200));
     for (const wake of waiters) wake();
   });
   let seen = 0;

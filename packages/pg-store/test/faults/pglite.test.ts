@@ -9,6 +9,8 @@ import type { ChildConfig } from "./child.js";
 import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, undisturbedSync, type Expected } from "./harness.js";
 
 const PAGE_SIZE = 20;
+/** Child processes and PGlite starts take seconds each, more on a busy 2-core machine. */
+const CASE_TIMEOUT_MS = 90_000;
 const REFERRALS = generateReferrals(200, { seed: 31, invalidRatio: 0.05 });
 const SCHEMA = "faults";
 
@@ -54,7 +56,7 @@ describe("faults on PGlite (real child processes)", () => {
     await second.kill();
     const third = await spawnChild(config);
     expect(await third.ask({ cmd: "open" })).toMatchObject({ type: "opened" });
-  });
+  }, CASE_TIMEOUT_MS);
 
   it("item 4 and item 5: SIGKILL mid-sync, rerun at once: the rerun syncs, every referral once, the killed run is failed/abandoned", async () => {
     const killed = await spawnChild(config);
@@ -79,5 +81,5 @@ describe("faults on PGlite (real child processes)", () => {
     } finally {
       await store.close();
     }
-  });
+  }, CASE_TIMEOUT_MS);
 });

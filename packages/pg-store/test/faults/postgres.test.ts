@@ -8,6 +8,8 @@ import type { ChildConfig } from "./child.js";
 import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, undisturbedSync, type Expected } from "./harness.js";
 
 const PAGE_SIZE = 20;
+/** Child processes and PGlite starts take seconds each, more on a busy 2-core machine. */
+const CASE_TIMEOUT_MS = 90_000;
 const REFERRALS = generateReferrals(200, { seed: 32, invalidRatio: 0.05 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,13 +29,17 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
       `SELECT pid, wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE application_name = $1`,
       [applicationName],
     );
+  // Terminates the app's connections and waits until those backends are gone (the app may reconnect).
   const terminateApp = async (applicationName: string): Promise<number> => {
-    const rows = await h.sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) AS t`,
+    const rows = await h.sql<{ pid: number }>(
+      // Materialized first: in one WHERE the planner may call pg_terminate_backend on every row.
+      `WITH app AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE application_name = $1)
+       SELECT pid FROM app WHERE pg_terminate_backend(pid)`,
       [applicationName],
     );
-    await waitFor(async () => (await appBackends(applicationName)).length === 0);
-    return rows[0]?.n ?? 0;
+    const pids = rows.map((r) => r.pid);
+    await waitFor(async () => (await h.sql(`SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1::int[])`, [pids])).length === 0);
+    return pids.length;
   };
 
   beforeAll(async () => {
@@ -67,7 +73,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     const abandoned = (await store.listRuns()).find((run) => run.runId === killedRunId);
     expect(abandoned).toMatchObject({ status: "failed", errors: [expect.objectContaining({ referralId: null, code: "abandoned" })] });
     expect((await store.getSyncStatus("default")).running).toBeNull();
-  });
+  }, CASE_TIMEOUT_MS);
 
   it("three processes on one schema: one syncs, the other two get sync_in_progress naming its run", async () => {
     const children = await Promise.all([1, 2, 3].map((n) => spawnChild(configFor(`pcr-faults-three-${n}-${process.pid}`))));
@@ -87,7 +93,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     const store = h.store();
     await expectSyncedOnce(store, expected);
     if (report) await expectReportRecorded(store, report);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it("item 6 and pg_terminate_backend of the app's connections mid-page and between runs: store_error, then every referral once", async () => {
     const app = `pcr-faults-term-${process.pid}`;
@@ -129,7 +135,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     expect(third).toMatchObject({ status: "succeeded", counts: { ingested: 0 } });
     await expectSyncedOnce(store, expected);
     await expectReportRecorded(store, third);
-  });
+  }, CASE_TIMEOUT_MS);
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
