@@ -12,8 +12,8 @@ import {
   type SyncReport,
   type SyncRunRecord,
 } from "@pc-referrals/core";
-import { startFakePartnerCenter } from "@pc-referrals/core/testing";
-import { expect } from "vitest";
+import { startFakePartnerCenter, type FakePartnerCenter } from "@pc-referrals/core/testing";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { PgStore } from "../../src/index.js";
 import type { ChildCommand, ChildConfig } from "./child.js";
 
@@ -134,6 +134,38 @@ export async function killAllChildren(): Promise<void> {
 export interface Expected {
   ids: string[];
   cursor: string | null;
+}
+
+/** The page size of every child sync. */
+export const PAGE_SIZE = 20;
+
+/** A file's fake Partner Center holding `referrals`, and the oracle; call at describe level. */
+export function useFaultsFake(referrals: readonly unknown[]): {
+  readonly expected: Expected;
+  /** A child's config on this fake, with the store part given. */
+  childConfig(store: { schema: string } & ({ connectionString: string } | { dataDir: string })): ChildConfig;
+} {
+  let fake: FakePartnerCenter | null = null;
+  let expected: Expected | null = null;
+  beforeAll(async () => {
+    // Latency keeps a run mid-page long enough to be killed there.
+    fake = await startFakePartnerCenter({ referrals: [...referrals], latencyMs: 80 });
+    expected = await undisturbedSync(referrals, PAGE_SIZE);
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  const started = (): FakePartnerCenter => {
+    if (fake === null) throw new Error("the fake Partner Center is not running");
+    return fake;
+  };
+  return {
+    get expected() {
+      if (expected === null) throw new Error("the undisturbed sync has not run");
+      return expected;
+    },
+    childConfig: (store) => ({ fakeUrl: started().url, token: started().entra.issueAccessToken(), pageSize: PAGE_SIZE, ...store }),
+  };
 }
 
 /** Syncs `referrals` once, without faults or latency, into the memory store. */

@@ -2,35 +2,25 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { generateReferrals, startFakePartnerCenter, type FakePartnerCenter } from "@pc-referrals/core/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateReferrals } from "@pc-referrals/core/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPgStore } from "../../src/index.js";
 import type { ChildConfig } from "./child.js";
-import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, undisturbedSync, type Expected } from "./harness.js";
+import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, useFaultsFake } from "./harness.js";
 
-const PAGE_SIZE = 20;
 /** Child processes and PGlite starts take seconds each, more on a busy 2-core machine. */
 const CASE_TIMEOUT_MS = 90_000;
 const REFERRALS = generateReferrals(200, { seed: 31, invalidRatio: 0.05 });
 const SCHEMA = "faults";
 
 describe("faults on PGlite (real child processes)", () => {
-  let fake: FakePartnerCenter;
-  let expected: Expected;
+  const world = useFaultsFake(REFERRALS);
   let dataDir: string;
   let config: ChildConfig;
 
-  beforeAll(async () => {
-    // Latency keeps a run mid-page long enough to be killed there.
-    fake = await startFakePartnerCenter({ referrals: REFERRALS, latencyMs: 80 });
-    expected = await undisturbedSync(REFERRALS, PAGE_SIZE);
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(async () => {
     dataDir = join(await mkdtemp(join(tmpdir(), "pcr-faults-")), "pgdata");
-    config = { fakeUrl: fake.url, token: fake.entra.issueAccessToken(), pageSize: PAGE_SIZE, dataDir, schema: SCHEMA };
+    config = world.childConfig({ dataDir, schema: SCHEMA });
   });
   afterEach(async () => {
     await killAllChildren();
@@ -72,7 +62,7 @@ describe("faults on PGlite (real child processes)", () => {
 
     const store = createPgStore({ dataDir, schema: SCHEMA });
     try {
-      await expectSyncedOnce(store, expected);
+      await expectSyncedOnce(store, world.expected);
       await expectReportRecorded(store, report);
       const abandoned = (await store.listRuns()).find((run) => run.runId === killedRunId);
       expect(abandoned).toMatchObject({ status: "failed", errors: [expect.objectContaining({ referralId: null, code: "abandoned" })] });

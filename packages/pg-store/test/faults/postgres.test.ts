@@ -1,13 +1,12 @@
 // Faults on PostgreSQL with real child processes: SIGKILL mid-run, three processes racing for one
 // schema, and the server terminating the app's connections mid-page and between runs.
-import { generateReferrals, startFakePartnerCenter, type FakePartnerCenter } from "@pc-referrals/core/testing";
+import { generateReferrals } from "@pc-referrals/core/testing";
 import type pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BACKENDS, databaseUrl, useBackend } from "../backends.js";
 import type { ChildConfig } from "./child.js";
-import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, undisturbedSync, type Expected } from "./harness.js";
+import { expectReportRecorded, expectSyncedOnce, killAllChildren, reportOf, spawnChild, useFaultsFake } from "./harness.js";
 
-const PAGE_SIZE = 20;
 /** Child processes and PGlite starts take seconds each, more on a busy 2-core machine. */
 const CASE_TIMEOUT_MS = 90_000;
 const REFERRALS = generateReferrals(200, { seed: 32, invalidRatio: 0.05 });
@@ -16,13 +15,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Only where PostgreSQL is configured (always under CI, see backends.ts); nothing is defined otherwise.
 describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (real child processes)", (backend) => {
   const h = useBackend(backend, import.meta.filename);
-  let fake: FakePartnerCenter;
-  let expected: Expected;
+  const world = useFaultsFake(REFERRALS);
 
   const configFor = (applicationName: string): ChildConfig => {
     const url = new URL(databaseUrl());
     url.searchParams.set("application_name", applicationName);
-    return { fakeUrl: fake.url, token: fake.entra.issueAccessToken(), pageSize: PAGE_SIZE, connectionString: url.toString(), schema: h.schema };
+    return world.childConfig({ connectionString: url.toString(), schema: h.schema });
   };
   const appBackends = (applicationName: string) =>
     h.sql<{ pid: number; waiting: boolean }>(
@@ -42,13 +40,6 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     return pids.length;
   };
 
-  beforeAll(async () => {
-    fake = await startFakePartnerCenter({ referrals: REFERRALS, latencyMs: 80 });
-    expected = await undisturbedSync(REFERRALS, PAGE_SIZE);
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   afterEach(async () => {
     await killAllChildren();
     await h.closeStores();
@@ -68,7 +59,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     expect(report.status).toBe("succeeded");
 
     const store = h.store();
-    await expectSyncedOnce(store, expected);
+    await expectSyncedOnce(store, world.expected);
     await expectReportRecorded(store, report);
     const abandoned = (await store.listRuns()).find((run) => run.runId === killedRunId);
     expect(abandoned).toMatchObject({ status: "failed", errors: [expect.objectContaining({ referralId: null, code: "abandoned" })] });
@@ -91,7 +82,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     ]);
 
     const store = h.store();
-    await expectSyncedOnce(store, expected);
+    await expectSyncedOnce(store, world.expected);
     if (report) await expectReportRecorded(store, report);
   }, CASE_TIMEOUT_MS);
 
@@ -125,7 +116,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
 
     const second = reportOf(await child.ask({ cmd: "run" }));
     expect(second.status).toBe("succeeded");
-    await expectSyncedOnce(store, expected);
+    await expectSyncedOnce(store, world.expected);
     await expectReportRecorded(store, second);
 
     // Between runs: the pool's idle connections are killed; the next run reconnects.
@@ -133,7 +124,7 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     await sleep(50);
     const third = reportOf(await child.ask({ cmd: "run" }));
     expect(third).toMatchObject({ status: "succeeded", counts: { ingested: 0 } });
-    await expectSyncedOnce(store, expected);
+    await expectSyncedOnce(store, world.expected);
     await expectReportRecorded(store, third);
   }, CASE_TIMEOUT_MS);
 });
