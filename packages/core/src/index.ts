@@ -42,6 +42,7 @@ export {
   SKIP_REASONS,
   parseReferral,
   referralSchema,
+  teamMembers,
 } from "./referral.js";
 export type { ParseReferralResult, Referral, ReferralMember, ReferralType, SkipReason } from "./referral.js";
 export { abandonedRunError, LINK_STATUSES } from "./store/store.js";
@@ -71,6 +72,8 @@ export type {
   SyncRunStatus,
   SyncStatus,
   SyncTrigger,
+  SyncWarning,
+  SyncWarningCode,
 } from "./store/store.js";
 export { loadConfig } from "./config.js";
 export type { PcReferralsConfig } from "./config.js";
@@ -99,14 +102,16 @@ export { consumerMailboxDomains, isConsumerMailboxDomain } from "./rules/consume
 export { defaultTenantExtractors, extractAzureTenantId } from "./rules/tenant.js";
 export type { TenantExtractor } from "./rules/tenant.js";
 export { normalizeCompanyName } from "./rules/company-name.js";
+export { decodeHtmlEntities } from "./rules/html-text.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
 export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
 export type { NormalizedInboxQuery } from "./store/inbox-query.js";
-export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
+export { assertValidProcessedPage, isJsonObject, toIsoInstant, toStoredCursor } from "./store/validate-page.js";
 export { foldCompanyUpserts, mergeCompanyFacts } from "./store/company-merge.js";
 export { isManualLink, keepManualLink } from "./store/manual-link.js";
+export { isOlderCopy } from "./store/stale-copy.js";
 export { toRawLead } from "./store/inspection.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
 export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";

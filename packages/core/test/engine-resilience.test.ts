@@ -103,7 +103,9 @@ describe("sync engine resilience", () => {
 
   it("isolates one referral the store rejects: the rest of its page lands, the run is partial, the next run retries it", async () => {
     h = await startHarness({ referrals });
-    const badId = [...expected][37] as string;
+    // The 38th newest: the retry then re-reads only the pages down to it.
+    const newestFirst = referrals.filter((r) => expected.has(String(r.id))).sort((a, b) => Date.parse(String(b.updatedDateTime)) - Date.parse(String(a.updatedDateTime)));
+    const badId = String(newestFirst[37]?.id);
     const badPayload = referrals.find((r) => r.id === badId) as { updatedDateTime: string };
     h.failures.applyBatch = (page) =>
       page.referrals.some((r) => r.referralId === badId) ? new StoreError("value too long for column") : null;

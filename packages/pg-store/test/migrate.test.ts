@@ -6,8 +6,14 @@ import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
 const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
 
+/** Every shipped migration as `migrate()` reports it, oldest first. */
+const SHIPPED = MIGRATIONS.map(({ id, name }) => ({ id, name }));
+const NEXT = MIGRATIONS.length + 1;
+const label = (name: string) => `${String(NEXT).padStart(4, "0")}-${name}`;
+const states = (state: string) => MIGRATIONS.map(() => state);
+
 const second: Migration = {
-  id: 2,
+  id: NEXT,
   name: "add-notes",
   up: "ALTER TABLE referrals ADD COLUMN notes text;",
   down: "ALTER TABLE referrals DROP COLUMN notes;",
@@ -34,21 +40,21 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("goes up, down and up again, keeping a checksummed history", async () => {
     const schema = h.schemaNamed("updown");
     const store = h.store({ schema });
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(SHIPPED);
     expect(await existingTables(schema)).toEqual([...TABLES].sort());
     const [entry] = await store.status();
     expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
     expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
     expect(await store.migrate()).toEqual([]);
 
-    expect(await store.rollback()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.rollback(MIGRATIONS.length)).toEqual([...SHIPPED].reverse());
     expect(await existingTables(schema)).toEqual([]);
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
     expect(await store.rollback()).toEqual([]);
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(SHIPPED);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
   });
@@ -56,14 +62,8 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("applies and rolls back several steps in order", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("steps") };
     const list = [...MIGRATIONS, second];
-    expect(await migrate({ ...target, migrations: list })).toEqual([
-      { id: 1, name: "init" },
-      { id: 2, name: "add-notes" },
-    ]);
-    expect(await rollback({ ...target, migrations: list }, 5)).toEqual([
-      { id: 2, name: "add-notes" },
-      { id: 1, name: "init" },
-    ]);
+    expect(await migrate({ ...target, migrations: list })).toEqual([...SHIPPED, { id: NEXT, name: "add-notes" }]);
+    expect(await rollback({ ...target, migrations: list }, NEXT + 2)).toEqual([{ id: NEXT, name: "add-notes" }, ...[...SHIPPED].reverse()]);
   });
 
   it("refuses to run when an applied migration was edited", async () => {
@@ -75,9 +75,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
     const error = await migrate({ ...target, migrations: list }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-add-notes was changed after it was applied");
+    expect((error as Error).message).toContain(`${label("add-notes")} was changed after it was applied`);
     expect(await codeOf(rollback({ ...target, migrations: list }))).toBe("migration_invalid");
-    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual(["applied", "edited"]);
+    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual([...states("applied"), "edited"]);
   });
 
   it("refuses a history that has migrations this version does not know", async () => {
@@ -85,18 +85,18 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const target = { db: h.db(), schema };
     await migrate({ ...target, migrations: [...MIGRATIONS, second] });
     expect(await codeOf(migrate(target))).toBe("migration_invalid");
-    expect((await migrationStatus(target)).map((s) => s.state)).toEqual(["applied", "unknown"]);
+    expect((await migrationStatus(target)).map((s) => s.state)).toEqual([...states("applied"), "unknown"]);
   });
 
   it("rolls back a migration that fails and records nothing of it", async () => {
     const schema = h.schemaNamed("broken");
     const target = { db: h.db(), schema };
-    const broken: Migration = { id: 2, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
+    const broken: Migration = { id: NEXT, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
     const error = await migrate({ ...target, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-broken (up) failed and was rolled back");
+    expect((error as Error).message).toContain(`${label("broken")} (up) failed and was rolled back`);
     expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual([
-      "applied",
+      ...states("applied"),
       "pending",
     ]);
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
@@ -115,16 +115,42 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("sameconn");
     const [a, b] = [h.store({ schema }), h.store({ schema })];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(SHIPPED);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 
   itPostgresOnly(backend)("lets two processes migrate at once: one applies, the other waits and finds nothing to do", async () => {
     const schema = h.schemaNamed("twoproc");
     const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
     const results = await Promise.all(stores.map((s) => s.migrate()));
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(SHIPPED);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
+  });
+
+  it("item 15: migration 0002 adds sync_cursor.order_honoured and sync_runs.warnings; its down removes them and keeps the data", async () => {
+    const schema = h.schemaNamed("m0002");
+    const target = { db: h.db(), schema };
+    const columns = async () =>
+      (
+        await h.sql<{ c: string }>(
+          `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
+           WHERE table_schema = $1 AND column_name IN ('order_honoured', 'warnings') ORDER BY 1`,
+          [schema],
+        )
+      ).map((r) => r.c);
+    await migrate({ ...target, migrations: MIGRATIONS.slice(0, 1) });
+    await h.sql(`INSERT INTO "${schema}".sync_cursor (scope, updated_at) VALUES ('default', '2025-01-02T03:04:05Z')`);
+    expect(await columns()).toEqual([]);
+
+    expect(await migrate({ ...target, migrations: MIGRATIONS.slice(0, 2) })).toEqual([{ id: 2, name: "cursor-order-and-run-warnings" }]);
+    expect(await columns()).toEqual(["sync_cursor.order_honoured", "sync_runs.warnings"]);
+    const store = h.store({ schema });
+    expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
+    await store.advanceCursor("default", { updatedAt: "2025-01-03T00:00:00.000Z", orderHonoured: false });
+    expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-03T00:00:00.000Z", orderHonoured: false });
+
+    expect(await rollback({ ...target, migrations: MIGRATIONS.slice(0, 2) }, 1)).toEqual([{ id: 2, name: "cursor-order-and-run-warnings" }]);
+    expect(await columns()).toEqual([]);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".sync_cursor`)).toEqual([{ n: 1 }]);
   });
 });
-

@@ -77,6 +77,43 @@ describe("classifyReferral", () => {
     expect(classifyReferral(referral).type).toBe("solution-provider");
   });
 
+  describe("marketplace intent is not a yes/no", () => {
+    const lead = { ...independent, qualification: "Direct" };
+    it.each([["HaveNotDecided"], ["No"], ["Maybe"], ["SomethingNew"], ["none"], [""]])(
+      "reads customerMarketplaceIntent %j as no marketplace signal",
+      (value) => {
+        expect(classifyReferral({ ...lead, customerMarketplaceIntent: value }).type).toBe("solution-provider");
+      },
+    );
+
+    it.each([["Yes"], ["yes"], ["TRUE"]])("reads customerMarketplaceIntent %j as a marketplace signal", (value) => {
+      expect(classifyReferral({ ...lead, customerMarketplaceIntent: value })).toEqual({
+        type: "marketplace",
+        evidence: `customerMarketplaceIntent=${value}`,
+      });
+    });
+
+    const withAttributes = (attributes: unknown) => ({ ...lead, details: { requirements: { additionalRequirements: { attributes } } } });
+
+    it("reads the 2024 attribute form with the same affirmative-only rule and says it decided", () => {
+      expect(classifyReferral(withAttributes([{ type: "Other", id: "Yes" }, { type: "CustomerMarketplaceIntent", id: "Yes" }]))).toEqual({
+        type: "marketplace",
+        evidence: "details.requirements.additionalRequirements.attributes[type=CustomerMarketplaceIntent].id=Yes",
+      });
+      for (const id of ["HaveNotDecided", "No", "Unheard"]) {
+        expect(classifyReferral(withAttributes([{ type: "CustomerMarketplaceIntent", id }])).type).toBe("solution-provider");
+      }
+    });
+
+    it.each([["not an array", { attributes: "Yes" }], ["null entries", { attributes: [null, 3, { type: null }] }], ["null", null]])(
+      "ignores an attribute list that is %s",
+      (_name, additionalRequirements) => {
+        const referral = { ...lead, details: { requirements: { additionalRequirements } } };
+        expect(classifyReferral(referral).type).toBe("solution-provider");
+      },
+    );
+  });
+
   it("treats an empty or msft inviter as Microsoft, not a partner", () => {
     for (const organizationId of ["", "  ", "msft", " Msft "]) {
       const referral = { ...independent, qualification: "SalesQualified", inviteContext: { invitedBy: { organizationId } } };

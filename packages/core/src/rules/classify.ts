@@ -20,7 +20,11 @@ export interface Classification {
 }
 
 const MICROSOFT_ORG_ID = "msft";
-const MARKETPLACE_FIELDS = ["referralSource", "callToAction", "customerMarketplaceIntent"] as const;
+const MARKETPLACE_FIELDS = ["referralSource", "callToAction"] as const;
+// Intent is not a yes/no (`HaveNotDecided` is real): only these values say "yes", unknown ones do not.
+const AFFIRMATIVE_INTENTS = new Set(["yes", "true", "y"]);
+const INTENT_ATTRIBUTE = "customermarketplaceintent";
+const INTENT_ATTRIBUTE_PATH = "details.requirements.additionalRequirements.attributes[type=CustomerMarketplaceIntent].id";
 // Values that say "no marketplace signal" rather than naming one.
 const NEGATIVE_VALUES = new Set([
   "none",
@@ -42,7 +46,11 @@ const EVIDENCE_VALUE_MAX = 64;
  * The default table, first match wins:
  * 1. `type = Shared` → co-sell;
  * 2. invited by a partner organization (`inviteContext.invitedBy.organizationId` set and not `msft`) → co-sell;
- * 3. any marketplace signal (`referralSource`, `callToAction`, `customerMarketplaceIntent`) → marketplace;
+ * 3. any marketplace signal → marketplace: a `referralSource` or `callToAction` that names one
+ *    (not None/No/Unknown/…), or an affirmative marketplace intent (`Yes`/`True`, never
+ *    `HaveNotDecided` or an unknown value) in `customerMarketplaceIntent` or in an
+ *    `details.requirements.additionalRequirements.attributes[]` entry of type
+ *    `CustomerMarketplaceIntent`; the evidence names the field that decided;
  * 4. `Independent` + `Direct` (a solution-provider profile lead) → solution-provider;
  * 5. `Independent` + Sales/MarketingQualified from Microsoft → co-sell.
  */
@@ -72,6 +80,10 @@ export const defaultClassificationRules: readonly ClassificationRule[] = Object.
           ? [`${field}=${show(value)}`]
           : [];
       });
+      const intent = text(r.customerMarketplaceIntent);
+      if (isAffirmative(intent)) signals.push(`customerMarketplaceIntent=${show(intent)}`);
+      const attribute = intentAttribute(r);
+      if (isAffirmative(attribute)) signals.push(`${INTENT_ATTRIBUTE_PATH}=${show(attribute)}`);
       return signals.length > 0 ? signals.join(", ") : null;
     },
   },
@@ -163,6 +175,23 @@ function toReferral(input: unknown): Referral {
   } catch {
     return { id: "" };
   }
+}
+
+function isAffirmative(value: string | null): boolean {
+  return value !== null && AFFIRMATIVE_INTENTS.has(value.toLowerCase());
+}
+
+/** The intent attribute of a partner-created deal (2024 create docs): `attributes[{ type, id }]`. */
+function intentAttribute(referral: Referral): string | null {
+  const additional: unknown = referral.details?.requirements?.additionalRequirements;
+  const attributes = typeof additional === "object" && additional !== null ? (additional as { attributes?: unknown }).attributes : undefined;
+  if (!Array.isArray(attributes)) return null;
+  for (const entry of attributes.slice(0, 100)) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const { type, id } = entry as { type?: unknown; id?: unknown };
+    if (text(type)?.toLowerCase() === INTENT_ATTRIBUTE) return text(id);
+  }
+  return null;
 }
 
 function inviterOf(referral: Referral): string | null {

@@ -35,6 +35,10 @@ describe("normalizeCompanyName", () => {
     ["ＡＣＭＥ Ｌｔｄ", "acme"],
     ["The Company Store Inc", "the company store"],
     ["Coca-Cola Company", "coca cola"],
+    // Partner Center sends names HTML-escaped.
+    ["VISTA OIL &amp; GAS ARGENTINA S.A.U.", "vista oil and gas argentina"],
+    ["M&uuml;ller GmbH &amp; Co. KG", "muller"],
+    ["O&#39;Brien &#x26; Partners Ltd", "obrien and partners"],
   ])("%j → %j", (name, expected) => {
     expect(normalizeCompanyName(name)).toBe(expected);
   });

@@ -1,4 +1,5 @@
 // Matching key of a customer name, for linking a referral to companies that already exist.
+import { decodeHtmlEntities } from "./html-text.js";
 
 // Longer names are not company names; bounding them keeps the regexes cheap on garbage.
 const MAX_NAME_CHARS = 512;
@@ -22,7 +23,7 @@ const LEGAL_FORMS: readonly (readonly string[])[] = [
   // German-speaking, Dutch, Belgian
   "gmbh", "ag", "kg", "ohg", "gbr", "ug", "kgaa", "ev", "se", "bv", "nv", "bvba", "vof", "cv",
   // French, Spanish, Italian, Portuguese
-  "sa", "sas", "sasu", "sarl", "eurl", "snc", "srl", "spa", "sl", "slu", "ltda", "sapi", "sab", "lda",
+  "sa", "sas", "sasu", "sau", "sarl", "eurl", "snc", "srl", "spa", "sl", "slu", "ltda", "sapi", "sab", "lda",
   // Nordic and Baltic
   "ab", "as", "asa", "oy", "oyj", "aps", "hf", "ehf", "publ", "ou", "uab", "sia",
   // Central and Eastern Europe
@@ -39,7 +40,8 @@ const LEGAL_FORMS: readonly (readonly string[])[] = [
 
 /**
  * The key under which a customer name is compared with existing companies' names, or `null`
- * when nothing is left. Unicode NFKD with diacritics removed, lower case, `&` → `and`,
+ * when nothing is left. HTML character references decoded (`&amp;` → `&`, as Partner Center
+ * sends names), Unicode NFKD with diacritics removed, lower case, `&` → `and`,
  * punctuation → space, legal-form suffixes at the end dropped (`GmbH`, `Inc.`, `Ltd`, `AS`,
  * `S.A.`, `Sp. z o.o.`, `GmbH & Co. KG`, …), whitespace collapsed.
  *
@@ -48,8 +50,7 @@ const LEGAL_FORMS: readonly (readonly string[])[] = [
  */
 export function normalizeCompanyName(name: string | null | undefined): string | null {
   if (typeof name !== "string") return null;
-  const text = name
-    .slice(0, MAX_NAME_CHARS)
+  const text = decodeHtmlEntities(name.slice(0, MAX_NAME_CHARS))
     .toLowerCase()
     .normalize("NFKD")
     .replace(MARKS, "")

@@ -1,5 +1,5 @@
 // Company domain of a referral: website locations, then contact e-mails (DESIGN.md "Domain").
-import type { Referral } from "../referral.js";
+import { teamMembers, type Referral } from "../referral.js";
 import { consumerMailboxDomains } from "./consumer-domains.js";
 import { normalizeDomain } from "./hostname.js";
 
@@ -89,14 +89,14 @@ export function normalizeCompanyDomain(
 }
 
 /**
- * Every e-mail address of the customer's contacts (`customerProfile.team[].email`), in order.
+ * Every e-mail address of the customer's contacts (`customerProfile.team[].email`, the team an
+ * array or a single member object), in order.
  * A field may hold several addresses separated by `;`, `,` or whitespace; `mailto:` and angle
  * brackets are dropped, tokens without an `@` are skipped, and duplicates (ignoring case) are
  * kept once. Never throws, whatever the payload holds.
  */
 export function customerContactEmails(referral: Referral): string[] {
-  const team = valueAt(referral, ["customerProfile", "team"]);
-  if (!Array.isArray(team)) return [];
+  const team = teamMembers(valueAt(referral, ["customerProfile", "team"]));
   const seen = new Set<string>();
   const emails: string[] = [];
   for (const member of team) {

@@ -60,6 +60,18 @@ describe("evaluateFilter", () => {
     expect(evaluateFilter({ ...base, ...patch })).toEqual({ ingest: false, reason });
   });
 
+  it.each([[true], ["true"], [" TRUE "]])("skips a referral Partner Center flagged isSpam: %j with reason spam", (isSpam) => {
+    expect(evaluateFilter({ ...base, isSpam })).toEqual({ ingest: false, reason: "spam" });
+  });
+
+  it.each([[false], [null], ["false"], [0], [{}]])("ingests a referral with isSpam: %j", (isSpam) => {
+    expect(evaluateFilter({ ...base, isSpam })).toEqual({ ingest: true });
+  });
+
+  it("ingests flagged spam when skipSpam is false", () => {
+    expect(evaluateFilter({ ...base, isSpam: true }, { skipSpam: false })).toEqual({ ingest: true });
+  });
+
   it("passes an unknown substatus (only listed ones are excluded)", () => {
     expect(evaluateFilter({ ...base, substatus: "OnHold" })).toEqual({ ingest: true });
   });

@@ -10,6 +10,8 @@ export interface FilterRules {
   statuses: readonly string[];
   /** `substatus` values that are never ingested. A referral without a substatus passes. */
   excludedSubstatuses: readonly string[];
+  /** Skip referrals Partner Center flagged `isSpam: true` (reason `spam`). Default true. */
+  skipSpam?: boolean;
 }
 
 /** Incoming referrals that are New or Active and not in a terminal/declined substatus. */
@@ -17,6 +19,7 @@ export const defaultFilterRules: FilterRules = Object.freeze({
   directions: Object.freeze(["Incoming"]),
   statuses: Object.freeze(["New", "Active"]),
   excludedSubstatuses: Object.freeze(["Declined", "Lost", "Won", "Expired"]),
+  skipSpam: true,
 });
 
 /** The filter's verdict: ingest, or skip with the reason of the first rule that failed. */
@@ -24,7 +27,8 @@ export type FilterDecision = { ingest: true } | { ingest: false; reason: SkipRea
 
 /**
  * Decides whether a wire payload is newly ingested. Checks, in order: the payload is a valid
- * referral (`invalid_payload`), then `direction`, `status`, `substatus`; the first failing rule is
+ * referral (`invalid_payload`), Partner Center did not flag it as spam (`isSpam: true`, or the
+ * string `"true"`: `spam`), then `direction`, `status`, `substatus`; the first failing rule is
  * the reason. Rules not given fall back to {@link defaultFilterRules}. Never throws.
  *
  * ```ts
@@ -46,6 +50,7 @@ export function evaluateFilter(referral: unknown, rules?: Partial<FilterRules>):
 /** {@link evaluateFilter} for a referral `parseReferral` already validated: the same verdict, without validating again. */
 export function filterParsedReferral(referral: Referral, rules?: Partial<FilterRules>): FilterDecision {
   const { direction, status, substatus } = referral;
+  if (rules?.skipSpam !== false && isFlaggedSpam(referral.isSpam)) return { ingest: false, reason: "spam" };
 
   const directions = ruleSet(rules?.directions, defaultFilterRules.directions);
   const statuses = ruleSet(rules?.statuses, defaultFilterRules.statuses);
@@ -58,6 +63,11 @@ export function filterParsedReferral(referral: Referral, rules?: Partial<FilterR
   const sub = normalize(substatus);
   if (sub !== null && excluded.has(sub)) return { ingest: false, reason: "substatus" };
   return { ingest: true };
+}
+
+// Undocumented field: `true` on captured payloads; a string form is read the same way.
+function isFlaggedSpam(value: unknown): boolean {
+  return value === true || normalize(value) === "true";
 }
 
 function normalize(value: unknown): string | null {

@@ -4,10 +4,12 @@ import type { ReferralPageItem } from "../client/types.js";
 import type { SkipReason } from "../referral.js";
 import { classifyParsedReferral, type ClassificationRule } from "../rules/classify.js";
 import { normalizeCompanyName } from "../rules/company-name.js";
+import { decodeHtmlEntities } from "../rules/html-text.js";
 import { customerContactEmails, extractDomain, type ExtractDomainOptions } from "../rules/domain.js";
 import { filterParsedReferral, type FilterRules } from "../rules/filter.js";
 import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
 import { extractAzureTenantId, type TenantExtractor } from "../rules/tenant.js";
+import { isOlderCopy } from "../store/stale-copy.js";
 import type { CompanyUpsert, KnownReferral, ProcessedReferral } from "../store/store.js";
 import { contentHash } from "./content-hash.js";
 
@@ -98,8 +100,10 @@ export function processReferral(
   const classification = classifyParsedReferral(referral, config.rules.classification);
   const azureTenantId = extractAzureTenantId(referral, config.rules.tenantExtractors);
   const scoring = applyScoringHooks({ azureTenantId, referralType: classification.type, referral }, config.scoringHooks);
-  const customerName = text(referral.customerProfile?.name);
-  const normalizedName = normalizeCompanyName(customerName);
+  // Stored and displayed decoded (`&amp;` → `&`); the payload keeps what was sent.
+  const rawName = text(referral.customerProfile?.name);
+  const customerName = rawName === null ? null : decodeHtmlEntities(rawName);
+  const normalizedName = normalizeCompanyName(rawName);
   const unchanged = stored !== null && stored.contentHash === hash;
 
   const processed: Omit<ProcessedReferral, "link"> = {
@@ -122,8 +126,10 @@ export function processReferral(
     payload,
   };
 
+  // The store refuses an older copy than it holds; its company facts are older too.
+  const older = stored !== null && isOlderCopy(stored.remoteUpdatedAt, processed.remoteUpdatedAt);
   const company: CompanyUpsert | null =
-    filter.ingest && !unchanged && domain.domain !== null
+    filter.ingest && !unchanged && !older && domain.domain !== null
       ? {
           domain: domain.domain,
           name: customerName,

@@ -5,6 +5,7 @@
  * See shared/reference/partner-center-api.md §2.
  */
 import { ODATA_DATE_FIELDS, ODATA_STRING_FIELDS } from "../client/odata-filter.js";
+import { teamMembers } from "../referral.js";
 
 // One list of the documented filterable fields serves the client's builder and this fake.
 /** Fields a comparison may name (the documented examples plus `id` and the two dates). */
@@ -31,9 +32,12 @@ interface ParseOptions {
   comparisons?: boolean;
 }
 
-type Token = { kind: "path" | "string" | "datetime" | "punct"; text: string };
+type Token = { kind: "path" | "string" | "guid" | "datetime" | "punct"; text: string };
 
-const TOKEN = /\s*(?:(\()|(\))|(:)|'((?:[^']|'')*)'|(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))|([A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*))/y;
+const TOKEN =
+  /\s*(?:(\()|(\))|(:)|'((?:[^']|'')*)'|([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?![\w-])|(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))|([A-Za-z_][\w]*(?:\/[A-Za-z_][\w]*)*))/y;
+// Partner Center's own `links.relatedReferrals.uri` writes `engagementId eq 0ee9d55d-…` with the GUID unquoted.
+const GUID_FIELDS = new Set(["id", "engagementId"]);
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -45,8 +49,9 @@ function tokenize(input: string): Token[] {
     if (!m) throw new SyntaxError(`Unexpected character at position ${at + 1}.`);
     if (m[1] ?? m[2] ?? m[3]) tokens.push({ kind: "punct", text: (m[1] ?? m[2] ?? m[3]) as string });
     else if (m[4] !== undefined) tokens.push({ kind: "string", text: m[4].replaceAll("''", "'") });
-    else if (m[5] !== undefined) tokens.push({ kind: "datetime", text: m[5] });
-    else tokens.push({ kind: "path", text: m[6] as string });
+    else if (m[5] !== undefined) tokens.push({ kind: "guid", text: m[5] });
+    else if (m[6] !== undefined) tokens.push({ kind: "datetime", text: m[6] });
+    else tokens.push({ kind: "path", text: m[7] as string });
   }
   return tokens;
 }
@@ -120,7 +125,10 @@ export function parseFilter(input: string, options: ParseOptions = {}): ODataRes
       fail(`Operator '${op ?? opToken?.text ?? "(none)"}' is not supported on '${rawPath}'.`);
     }
     const literal = tokens[pos++];
-    const okLiteral = literal?.kind === "string" || (literal?.kind === "datetime" && isDate);
+    const okLiteral =
+      literal?.kind === "string" ||
+      (literal?.kind === "datetime" && isDate) ||
+      (literal?.kind === "guid" && variable === null && GUID_FIELDS.has(path));
     if (!okLiteral) fail(`Expected a quoted string after '${rawPath} ${op as string}'.`);
     const value = (literal as Token).text;
     if (isDate && toTicks(value) === null) fail(`'${value}' is not a date-time.`);
@@ -152,8 +160,8 @@ export function evaluateFilter(node: FilterNode, item: unknown): boolean {
     case "and":
       return evaluateFilter(node.left, item) && evaluateFilter(node.right, item);
     case "any": {
-      const members = getPath(item, node.collection);
-      return Array.isArray(members) && members.some((member) => evaluateFilter(node.predicate, member));
+      // A team sent as a single member object is a team of one.
+      return teamMembers(getPath(item, node.collection)).some((member) => evaluateFilter(node.predicate, member));
     }
     case "compare": {
       const actual = getPath(item, node.path);

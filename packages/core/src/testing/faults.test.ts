@@ -1,6 +1,3 @@
-import { readFileSync } from "node:fs";
-import Ajv2020Module from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { PcReferralsError } from "../errors.js";
 import { startFakePartnerCenter } from "./fake-partner-center.js";
@@ -8,15 +5,9 @@ import type { FakePartnerCenter } from "./fake-partner-center.js";
 import { createFaultPlan } from "./faults.js";
 import type { FaultRule } from "./faults.js";
 import { generateReferrals } from "./generate-referrals.js";
+import { wireSchemaErrors } from "../../test/support/wire-schema.js";
 
-// ajv ships CommonJS whose `module.exports` is the class with itself as `.default`; under NodeNext only `.default` is typed.
-const Ajv2020 = Ajv2020Module.default;
-const addFormats = addFormatsModule.default;
-const ajv = new Ajv2020({ strict: false });
-addFormats(ajv);
-const schema = JSON.parse(readFileSync(new URL("../../test/fixtures/referral.schema.json", import.meta.url), "utf8")) as object;
-ajv.addSchema(schema, "pc");
-const isErrorBody = (body: unknown) => ajv.getSchema("pc#/$defs/error")?.(body) === true;
+const isErrorBody = (body: unknown) => wireSchemaErrors("error", body) === null;
 
 const LIST = "/v1.0/engagements/referrals";
 const referrals = generateReferrals(30, { seed: 5, invalidRatio: 0 });

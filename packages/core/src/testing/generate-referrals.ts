@@ -1,25 +1,18 @@
 /**
  * Deterministic, realistic Partner Center referrals for tests, demos and the fake server.
- * Every referral validates against `referral.schema.json`; see the testing README for what the
- * generator covers and what its "invalid" referrals look like.
+ * Every referral validates against `referral.schema.json`, except the deliberately invalid ids
+ * and the single-object `team`s of the wire texture (the schema, like the docs, says array);
+ * see the testing README for what the generator covers.
  */
 import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { parseOptions } from "../_options.js";
 import * as S from "./_referral-samples.js";
+import { createRng, type Rng } from "./_seeded-random.js";
 import { fromTicks, toTicks } from "./fake-odata.js";
+import { applyWireTexture } from "./wire-texture.js";
 
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence in [0, 1). */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createSeededRandom } from "./_seeded-random.js";
 
 /** Options of {@link generateReferrals}. */
 export interface GenerateReferralsOptions {
@@ -33,13 +26,23 @@ export interface GenerateReferralsOptions {
    * them as `invalid_payload`. Exactly `floor(count × invalidRatio)` are made.
    */
   invalidRatio?: number;
+  /**
+   * Give the data the texture of real payloads (default true): `null` in absent optional
+   * fields, `team` as a single object, HTML-escaped names (`&amp;`), `salesStage: "100"`,
+   * undocumented enum values and fields (`quality`, `registrations`, `trackingInfo`, …), 6-digit
+   * and `+00:00` timestamps, a few `isSpam: true`, `customerMarketplaceIntent: "HaveNotDecided"`
+   * and unquoted GUIDs in related-referral links. `false` gives clean, documented data. The
+   * texture draws from its own sequence: the clean data underneath is the same either way.
+   */
+  texture?: boolean;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   count: z.number().int().nonnegative(),
   seed: z.number().int().optional(),
   now: z.union([z.date(), z.number().finite()]).optional(),
   invalidRatio: z.number().min(0).max(1).optional(),
+  texture: z.boolean().optional(),
 });
 
 /** Default `now`: fixed, so that tests and docs show the same data on every run. */
@@ -54,31 +57,6 @@ const ARCHETYPES = [
   ["solution-provider", 20], ["marketplace", 16], ["outgoing", 12],
 ] as const;
 type Archetype = (typeof ARCHETYPES)[number][0];
-
-type Rng = ReturnType<typeof createRng>;
-
-function createRng(seed: number) {
-  const next = createSeededRandom(seed);
-  const rng = {
-    next,
-    int: (min: number, max: number): number => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number): boolean => next() < p,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
-    weighted: <T extends readonly [string, ...unknown[]]>(items: readonly T[]): T => {
-      const total = items.reduce((sum, item) => sum + (item[item.length - 1] as number), 0);
-      let roll = next() * total;
-      for (const item of items) {
-        roll -= item[item.length - 1] as number;
-        if (roll < 0) return item;
-      }
-      return items[items.length - 1] as T;
-    },
-    hex: (length: number): string => Array.from({ length }, () => Math.floor(next() * 16).toString(16)).join(""),
-    guid: (): string =>
-      `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-${rng.pick(["8", "9", "a", "b"])}${rng.hex(3)}-${rng.hex(12)}`,
-  };
-  return rng;
-}
 
 /** A timestamp with a random 7-digit fraction, as the API sends them, kept within [min, max]. */
 function stamp(rng: Rng, ms: number, min = 0n, max = BigInt(ms) * 10_000n + 9_999n): string {
@@ -292,15 +270,18 @@ function addLinks(referral: Record<string, unknown>): void {
  * `count` referrals, deterministic for a given `seed` and `now`: all statuses/substatuses in
  * their allowed pairs, every documented enum value, the three referral types of the classifier,
  * IDN and multi-level customer domains, consumer-only contacts, several contacts per customer,
- * missing optional parts, Azure tenants in `customerProfile.ids`, and a few invalid ids.
+ * missing optional parts, Azure tenants in `customerProfile.ids`, a few invalid ids, and (unless
+ * `texture: false`) the texture of real payloads described at {@link GenerateReferralsOptions.texture}.
  */
 export function generateReferrals(count: number, options: GenerateReferralsOptions = {}): Record<string, unknown>[] {
   const parsed = parseOptions(optionsSchema, { ...options, count }, "generateReferrals");
   const nowMs = parsed.now === undefined ? DEFAULT_NOW : new Date(parsed.now).getTime();
   const rng = createRng(parsed.seed ?? 1);
+  const textureRng = parsed.texture === false ? null : createRng(((parsed.seed ?? 1) ^ 0x5eed7e57) >>> 0);
   const referrals = Array.from({ length: count }, () => {
     const referral = makeReferral(rng, nowMs, rng.weighted(ARCHETYPES)[0]);
     if (rng.chance(0.5)) addLinks(referral);
+    if (textureRng) applyWireTexture(referral, textureRng);
     return referral;
   });
   const invalid = Math.floor(count * (parsed.invalidRatio ?? 0.01));

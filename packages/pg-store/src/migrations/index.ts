@@ -1,6 +1,7 @@
 // Every migration of this package, in order. Append new ones; never reorder or edit released ones.
 import { init } from "./0001-init.js";
+import { cursorOrderAndRunWarnings } from "./0002-cursor-order-and-run-warnings.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [init];
+export const MIGRATIONS: readonly Migration[] = [init, cursorOrderAndRunWarnings];

@@ -32,8 +32,11 @@ function runningRecord(runId: string): SyncRunRecord {
       skipped: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as SyncRunRecord["counts"]["skipped"],
       failed: 0,
       domainScansRequested: 0,
+      futureDated: 0,
+      stale: 0,
     },
     errors: [],
+    warnings: [],
   };
 }
 
