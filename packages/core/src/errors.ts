@@ -20,6 +20,7 @@ export type ErrorCode =
   | "store_error"
   | "migration_invalid"
   | "sync_in_progress"
+  | "store_locked"
   | "aborted"
   | "feature_disabled"
   | "invalid_input"
@@ -170,6 +171,37 @@ export class StoreError extends PcReferralsError {
 /** A migration cannot be applied: an applied migration was edited, or the history is unknown. */
 export class MigrationError extends StoreError {
   override readonly code = "migration_invalid";
+}
+
+/** Who holds an embedded database folder: the process that opened it. */
+export interface StoreLockHolder {
+  pid: number;
+  host: string;
+  /** When the holder opened the folder (ISO 8601). */
+  since: string;
+}
+
+/**
+ * The embedded (PGlite) database folder is open in another process, or another store of this
+ * one. Embedded PostgreSQL is single-process: two openers would each overwrite the other's
+ * commits. Stop the holder, or use a PostgreSQL server (`connectionString` / `DATABASE_URL`)
+ * when several processes sync. A lock left by a crashed process on this host is cleared by itself.
+ */
+export class StoreLockedError extends PcReferralsError {
+  readonly code = "store_locked";
+  /** The folder that is locked. */
+  readonly dataDir: string;
+  readonly holder: StoreLockHolder;
+  constructor(dataDir: string, holder: StoreLockHolder, options?: { cause?: unknown }) {
+    super(
+      `The embedded database in ${dataDir} is already open in process ${holder.pid} on ${holder.host} (since ${holder.since}). ` +
+        "Embedded PGlite serves one process only: stop that process, or give every process the same PostgreSQL server " +
+        "(connectionString / DATABASE_URL) to run several at once.",
+      options,
+    );
+    this.dataDir = dataDir;
+    this.holder = holder;
+  }
 }
 
 /** Another run holds the sync (in this process or, through the store lock, in another one). */

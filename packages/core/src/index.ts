@@ -12,11 +12,12 @@ export {
   PcReferralsError,
   RateLimitedError,
   StoreError,
+  StoreLockedError,
   SyncInProgressError,
   TimeoutError,
   describeError,
 } from "./errors.js";
-export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest } from "./errors.js";
+export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest, StoreLockHolder } from "./errors.js";
 export { createEventEmitter } from "./events.js";
 export type {
   ErrorSummary,
@@ -44,7 +45,7 @@ export {
   teamMembers,
 } from "./referral.js";
 export type { ParseReferralResult, Referral, ReferralMember, ReferralType, SkipReason } from "./referral.js";
-export { LINK_STATUSES } from "./store/store.js";
+export { abandonedRunError, LINK_STATUSES } from "./store/store.js";
 export type {
   BatchOutcome,
   Company,

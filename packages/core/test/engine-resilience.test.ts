@@ -15,6 +15,19 @@ afterEach(async () => {
   h = undefined;
 });
 
+/** Routes the `n`th renewal of every lock the store hands out through `decide`. */
+function replaceRenew(harness: Harness, decide: (renew: () => Promise<boolean>, n: number) => Promise<boolean>): void {
+  const acquire = harness.memory.acquireRunLock.bind(harness.memory);
+  let renewals = 0;
+  harness.memory.acquireRunLock = async (request) => {
+    const result = await acquire(request);
+    if (!result.acquired) return result;
+    const lock = result.lock;
+    const renew = (ttl: number) => decide(() => lock.renew(ttl), ++renewals);
+    return { acquired: true, lock: { owner: lock.owner, expiresAt: lock.expiresAt, release: () => lock.release(), renew } };
+  };
+}
+
 describe("sync engine resilience", () => {
   it("surfaces throttling as rate_limited events of the run and still succeeds", async () => {
     h = await startHarness({ referrals, faults: [{ kind: "rate_limit", path: LIST, onRequest: [2, 4], retryAfter: "7" }] });
@@ -177,15 +190,8 @@ describe("sync engine resilience", () => {
 
   it("stops with sync_in_progress when the lease is lost mid-run, keeping the pages written", async () => {
     h = await startHarness({ referrals });
-    const acquire = h.memory.acquireRunLock.bind(h.memory);
-    let renewals = 0;
-    h.memory.acquireRunLock = async (request) => {
-      const result = await acquire(request);
-      if (!result.acquired) return result;
-      const lock = result.lock;
-      // The lease is taken over after the second page: renew() then reports it lost.
-      return { acquired: true, lock: { ...lock, owner: lock.owner, expiresAt: lock.expiresAt, release: () => lock.release(), renew: async (ttl) => (++renewals <= 2 ? lock.renew(ttl) : false) } };
-    };
+    // The lease is taken over after the second page: renew() then reports it lost.
+    replaceRenew(h, (renew, n) => (n <= 2 ? renew() : Promise.resolve(false)));
     const report = await h.engine.run({ trigger: "schedule" });
 
     expect(report.status).toBe("failed");
@@ -193,6 +199,22 @@ describe("sync engine resilience", () => {
     expect(report.counts.pages).toBe(3);
     expect(await h.memory.getCursor("default")).toBeNull();
     expect(h.logLines.map((l) => l.msg)).toContain("run_lock_lost");
+  });
+
+  it("item 6: a renewal that fails (the lock's connection died) stops the run with store_error naming the lost run lock, not sync_in_progress", async () => {
+    h = await startHarness({ referrals });
+    // The lock's connection resets after the second page: the store's renew() then fails.
+    replaceRenew(h, (renew, n) => (n <= 2 ? renew() : Promise.reject(new Error("connection reset by peer"))));
+    const report = await h.engine.run({ trigger: "schedule" });
+
+    expect(report.status).toBe("failed");
+    expect(report.errors.map((e) => e.code)).toEqual(["store_error"]);
+    expect(report.errors[0]?.message).toMatch(/run lock could not be renewed.*connection reset by peer/);
+    expect(report.errors[0]?.message).not.toMatch(/already running/);
+    expect(report.counts.pages).toBe(3);
+    expect(h.logLines.map((l) => l.msg)).toContain("run_lock_lost");
+    // Nothing holds the lock afterwards: the next run goes ahead.
+    expect((await h.memory.getSyncStatus("default")).running).toBeNull();
   });
 
   it("logs a throwing listener as listener_failed and keeps syncing", async () => {

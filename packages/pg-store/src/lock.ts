@@ -2,9 +2,11 @@
 // plus a session-level advisory lock held on a dedicated connection while this store holds the
 // lease. The row records that connection's pid; when the pid no longer holds the advisory lock the
 // holder crashed (PostgreSQL frees session locks with the connection), so its lease is free at once
-// instead of after expiry. PGlite has one session, so there only the lease row decides.
+// instead of after expiry. PGlite has one session (pid 42 in every process), so there the lease
+// counts as held only while a store of this process holds its token: one process opens a PGlite
+// folder (data-dir-lock.ts), so a lease nobody here holds was left by a process that died.
 import { randomUUID } from "node:crypto";
-import { InvalidInputError, type RunLock, type RunLockResult } from "@pc-referrals/core";
+import { abandonedRunError, InvalidInputError, StoreError, type RunLock, type RunLockResult } from "@pc-referrals/core";
 import type { Db, DbSession } from "./db.js";
 import { advisoryKey, LockPurpose, type Tables } from "./schema.js";
 import { iso } from "./values.js";
@@ -32,16 +34,31 @@ function requireTtl(ttlMs: unknown): number {
   return ttlMs;
 }
 
+/** Lease tokens held by live stores of this process, per PGlite instance. */
+const pgliteLeases = new WeakMap<object, Set<string>>();
+
+function lockLost(cause: unknown): StoreError {
+  const detail = cause instanceof Error ? `: ${cause.message}` : "";
+  return new StoreError(`The run lock was lost: its database connection closed${detail}.`, { cause });
+}
+
 /** The run lock of the store whose tables are `t`. */
 export function createRunLockManager(db: Db, t: Tables, schema: string): RunLockManager {
   const key = advisoryKey(schema);
   const purpose = LockPurpose.runLock;
+  const embedded = db.kind === "pglite";
+  const live = embedded ? (pgliteLeases.get(db.handle) ?? new Set<string>()) : new Set<string>();
+  if (embedded) pgliteLeases.set(db.handle, live);
   const holderAlive = (alias: string): string =>
     `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.pid = ${alias}.holder_pid
       AND l.classid = ${key}::oid AND l.objid = ${purpose}::oid AND l.objsubid = 2)`;
-  const isFree = (alias: string): string =>
-    `(${alias}.expires_at <= now() OR (${alias}.holder_pid IS NOT NULL AND NOT ${holderAlive(alias)}))`;
+  // `liveParam`: the placeholder of the live-token array (PGlite only).
+  const isFree = (alias: string, liveParam: string): string =>
+    embedded
+      ? `(${alias}.expires_at <= now() OR NOT (${alias}.token = ANY(${liveParam}::uuid[])))`
+      : `(${alias}.expires_at <= now() OR (${alias}.holder_pid IS NOT NULL AND NOT ${holderAlive(alias)}))`;
   const expiry = "now() + ($2::double precision * interval '1 millisecond')";
+  const liveTokens = (): string[] => [...live];
 
   let session: DbSession | null = null;
   let advisoryHeld = false;
@@ -66,10 +83,17 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
   }
 
   async function tryAdvisory(s: DbSession): Promise<boolean> {
+    if (embedded) return false;
     if (advisoryHeld) return true;
     const [row] = await s.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${key}, ${purpose}) AS locked`);
     advisoryHeld = row?.locked === true;
     return advisoryHeld;
+  }
+
+  // This store no longer holds the lease of `token` (released, lost or taken over).
+  function forget(token: string): void {
+    live.delete(token);
+    if (current?.token === token) current = null;
   }
 
   // Without a lease, the advisory lock and the connection go back.
@@ -101,7 +125,7 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
             const target = session !== null && !session.lost ? session : db;
             await target.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND owner = $2 AND token = $3`, [LOCK_NAME, owner, token]);
           } finally {
-            if (current?.token === token) current = null;
+            forget(token);
             await settle();
           }
         }),
@@ -109,22 +133,31 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
         serial(async () => {
           const ttl = requireTtl(ttlMs);
           const mine = current?.token === token;
-          // Our connection died: its advisory lock is gone and others may already have taken over.
+          // Our connection died: its advisory lock is gone, so the lease is free to others. That is
+          // a store failure of this run, not a sign of another sync (item 6).
           if (mine && session?.lost) {
-            current = null;
+            forget(token);
             await settle();
-            return false;
+            throw lockLost(null);
           }
           const s = mine && session !== null ? session : null;
-          const alive = s !== null && (await tryAdvisory(s));
-          const [row] = await (s ?? db).query<{ expires_at: Date }>(
-            `UPDATE ${t.runLock} SET expires_at = ${expiry},
-               holder_pid = CASE WHEN $4 THEN pg_backend_pid() ELSE holder_pid END
-             WHERE name = $1 AND owner = $3 AND token = $5 RETURNING expires_at`,
-            [LOCK_NAME, ttl, owner, alive, token],
-          );
+          let row: { expires_at: Date } | undefined;
+          try {
+            const alive = s !== null && (await tryAdvisory(s));
+            [row] = await (s ?? db).query<{ expires_at: Date }>(
+              `UPDATE ${t.runLock} SET expires_at = ${expiry},
+                 holder_pid = CASE WHEN $4 THEN pg_backend_pid() ELSE holder_pid END
+               WHERE name = $1 AND owner = $3 AND token = $5 RETURNING expires_at`,
+              [LOCK_NAME, ttl, owner, alive, token],
+            );
+          } catch (error) {
+            if (s === null || !s.lost) throw error;
+            forget(token);
+            await settle();
+            throw lockLost(error);
+          }
           if (!row) {
-            if (mine) current = null;
+            forget(token);
             await settle();
             return false;
           }
@@ -142,19 +175,34 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
         const s = await ensureSession();
         try {
           const alive = await tryAdvisory(s);
-          const [row] = await s.query<{ token: string; expires_at: Date }>(
-            `INSERT INTO ${t.runLock} AS rl (name, owner, token, holder_pid, acquired_at, expires_at)
-             VALUES ($1, $3, $4::uuid, CASE WHEN $5 THEN pg_backend_pid() END, now(), ${expiry})
-             ON CONFLICT (name) DO UPDATE SET
-               token = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.token ELSE EXCLUDED.token END,
-               acquired_at = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.acquired_at ELSE EXCLUDED.acquired_at END,
-               owner = EXCLUDED.owner, holder_pid = EXCLUDED.holder_pid, expires_at = EXCLUDED.expires_at
-             WHERE rl.owner = EXCLUDED.owner OR ${isFree("rl")}
-             RETURNING token::text AS token, expires_at`,
-            [LOCK_NAME, ttl, owner, randomUUID(), alive],
-          );
+          const row = await s.transaction(async (tx) => {
+            // Locked first, so the owner read is the one the upsert replaces.
+            const [previous] = await tx.query<{ owner: string }>(`SELECT owner FROM ${t.runLock} WHERE name = $1 FOR UPDATE`, [LOCK_NAME]);
+            const [taken] = await tx.query<{ token: string; expires_at: Date }>(
+              `INSERT INTO ${t.runLock} AS rl (name, owner, token, holder_pid, acquired_at, expires_at)
+               VALUES ($1, $3, $4::uuid, CASE WHEN $5 THEN pg_backend_pid() END, now(), ${expiry})
+               ON CONFLICT (name) DO UPDATE SET
+                 token = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.token ELSE EXCLUDED.token END,
+                 acquired_at = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.acquired_at ELSE EXCLUDED.acquired_at END,
+                 owner = EXCLUDED.owner, holder_pid = EXCLUDED.holder_pid, expires_at = EXCLUDED.expires_at
+               WHERE rl.owner = EXCLUDED.owner OR ${isFree("rl", "$6")}
+               RETURNING token::text AS token, expires_at`,
+              [LOCK_NAME, ttl, owner, randomUUID(), alive, ...(embedded ? [liveTokens()] : [])],
+            );
+            // The previous holder died or stalled past its lease: its run would say `running` forever (item 5).
+            if (taken && previous && previous.owner !== owner) {
+              await tx.query(
+                `UPDATE ${t.syncRuns} SET status = 'failed', finished_at = greatest(now(), started_at),
+                   errors = errors || $2::jsonb, recorded_at = now()
+                 WHERE run_id = $1 AND status = 'running'`,
+                [previous.owner, JSON.stringify([abandonedRunError(owner)])],
+              );
+            }
+            return taken;
+          });
           if (row) {
             current = { token: row.token };
+            if (embedded) live.add(row.token);
             return { acquired: true, lock: handle(owner, row.token, iso(row.expires_at)) };
           }
           const [held] = await s.query<{ owner: string; expires_at: Date }>(
@@ -170,8 +218,8 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
 
     async running() {
       const [row] = await db.query<{ owner: string; expires_at: Date }>(
-        `SELECT owner, expires_at FROM ${t.runLock} rl WHERE name = $1 AND NOT ${isFree("rl")}`,
-        [LOCK_NAME],
+        `SELECT owner, expires_at FROM ${t.runLock} rl WHERE name = $1 AND NOT ${isFree("rl", "$2")}`,
+        embedded ? [LOCK_NAME, liveTokens()] : [LOCK_NAME],
       );
       return row ? { owner: row.owner, expiresAt: iso(row.expires_at) } : null;
     },
@@ -183,7 +231,7 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
             await session.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND token = $2`, [LOCK_NAME, current.token]);
           }
         } finally {
-          current = null;
+          if (current !== null) forget(current.token);
           await settle();
         }
       }),

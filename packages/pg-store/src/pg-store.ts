@@ -145,7 +145,10 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
   // Only the embedded database opens lazily: PGlite takes seconds and hundreds of MB to start.
   let opened: Promise<Db> | null = given ? Promise.resolve(given) : null;
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  const open = async (): Promise<Db> => createPGliteDb(await openPGlite(dataDir), { owned: true });
+  const open = async (): Promise<Db> => {
+    const { pglite, lock } = await openPGlite(dataDir);
+    return createPGliteDb(pglite, { owned: true, lock });
+  };
 
   let closed = false;
   let migrated: Promise<unknown> | null = null;
@@ -158,6 +161,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
       return await opened;
     } catch (error) {
       opened = null;
+      if (PcReferralsError.is(error)) throw error;
       throw new StoreError(`Could not open the embedded PGlite database: ${describe(error)}`, { cause: error });
     }
   };

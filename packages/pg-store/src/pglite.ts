@@ -1,6 +1,7 @@
 // The Db interface on embedded PGlite: PostgreSQL compiled to WebAssembly, one connection per
 // instance, persisted in a local folder. `@electric-sql/pglite` is an optional peer, loaded only here.
 import { mkdir } from "node:fs/promises";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 import type { Db, DbSession, Queryable, Row } from "./db.js";
 
 /** The part of a PGlite transaction this package uses. */
@@ -31,19 +32,32 @@ function queryable(target: PGliteTransactionLike): Queryable {
   };
 }
 
-/** Opens (creating when missing) a PGlite database in `dataDir`; `memory://` keeps it in memory. */
-export async function openPGlite(dataDir: string): Promise<PGliteLike> {
-  if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-  const { PGlite } = await import("@electric-sql/pglite");
-  return PGlite.create(dataDir);
+/**
+ * Opens (creating when missing) a PGlite database in `dataDir`; `memory://` keeps it in memory. A
+ * folder is locked for this process first (`StoreLockedError` when another holds it).
+ */
+export async function openPGlite(dataDir: string): Promise<{ pglite: PGliteLike; lock: DataDirLock | null }> {
+  if (dataDir.startsWith("memory://")) {
+    const { PGlite } = await import("@electric-sql/pglite");
+    return { pglite: await PGlite.create(dataDir), lock: null };
+  }
+  await mkdir(dataDir, { recursive: true });
+  const lock = await lockDataDir(dataDir);
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    return { pglite: await PGlite.create(dataDir), lock };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 /**
- * A {@link Db} on one PGlite instance. `owned`: close it in `close()`. PGlite serializes every
+ * A {@link Db} on one PGlite instance. `owned`: close it in `close()`, then release `lock`. PGlite serializes every
  * query and holds its own mutex for the whole of a transaction, so a query from elsewhere never
  * lands inside one; its single connection is also every caller's "dedicated" session.
  */
-export function createPGliteDb(db: PGliteLike, options: { owned: boolean }): Db {
+export function createPGliteDb(db: PGliteLike, options: { owned: boolean; lock?: DataDirLock | null }): Db {
   const base = queryable(db);
   const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
     db.transaction((tx) => fn(queryable(tx)));
@@ -63,7 +77,11 @@ export function createPGliteDb(db: PGliteLike, options: { owned: boolean }): Db 
       };
     },
     async close() {
-      if (options.owned && !db.closed) await db.close();
+      try {
+        if (options.owned && !db.closed) await db.close();
+      } finally {
+        await options.lock?.release();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 // The run lock across connections: what the conformance suite cannot show with one store.
-import type { RunLock, RunLockResult } from "@pc-referrals/core";
+import { PcReferralsError, type RunLock, type RunLockResult } from "@pc-referrals/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { advisoryKey } from "../src/schema.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
@@ -62,14 +62,39 @@ describe.each(BACKENDS)("run lock on %s", (backend) => {
     expect(held(await survivor.acquireRunLock({ owner: "survivor", ttlMs: HOUR })).owner).toBe("survivor");
   });
 
-  itPostgresOnly(backend)("reports a lost lock on renew after its connection died", async () => {
+  itPostgresOnly(backend)("item 6: renew after the lock's own connection died rejects with store_error (lock lost), not a lost race", async () => {
     const { store } = h.separateStore();
     const lock = held(await store.acquireRunLock({ owner: "a", ttlMs: HOUR }));
     const [row] = await h.sql<{ pid: number }>(`SELECT holder_pid AS pid FROM "${h.schema}".run_lock`);
     await h.sql("SELECT pg_terminate_backend($1)", [row?.pid]);
     await sleep(100);
-    expect(await lock.renew(HOUR)).toBe(false);
+    const error = await lock.renew(HOUR).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(PcReferralsError.hasCode(error, "store_error")).toBe(true);
+    expect((error as Error).message).toMatch(/run lock was lost: its database connection closed/);
+    expect((await store.getSyncStatus("default")).running).toBeNull();
     expect((await store.acquireRunLock({ owner: "b", ttlMs: HOUR })).acquired).toBe(true);
+  });
+
+  it("item 4: a lease left by a process that died is free at once, and getSyncStatus agrees with acquireRunLock", async () => {
+    // What a SIGKILLed holder leaves: its lease row, long unexpired. On PGlite every process's
+    // backend pid is 42; on PostgreSQL the dead backend's pid holds no advisory lock any more.
+    const deadPid = backend === "pglite" ? 42 : 2_000_000_000;
+    await h.sql(
+      `INSERT INTO "${h.schema}".run_lock (name, owner, token, holder_pid, acquired_at, expires_at)
+       VALUES ('sync', 'crashed-run', gen_random_uuid(), $1, now(), now() + interval '1 hour')`,
+      [deadPid],
+    );
+    const store = h.store();
+    expect((await store.getSyncStatus("default")).running).toBeNull();
+    const lock = held(await store.acquireRunLock({ owner: "rerun", ttlMs: HOUR }));
+    expect((await store.getSyncStatus("default")).running?.owner).toBe("rerun");
+    // And while held, another store on the same database is refused, as the status says.
+    expect(await h.store().acquireRunLock({ owner: "third", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "rerun" });
+    await lock.release();
+    expect((await store.getSyncStatus("default")).running).toBeNull();
   });
 
   itPostgresOnly(backend)("lets a live but expired holder be replaced, and never frees the newer lease", async () => {

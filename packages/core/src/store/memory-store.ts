@@ -15,17 +15,18 @@ import {
   syncStatusWarnings,
   type ReferralFailureState,
 } from "./referral-failures.js";
-import type {
-  Company,
-  Cursor,
-  DomainScanResult,
-  InboxRow,
-  KnownReferral,
-  RunLock,
-  RunLockResult,
-  Store,
-  StoredReferral,
-  SyncRunRecord,
+import {
+  abandonedRunError,
+  type Company,
+  type Cursor,
+  type DomainScanResult,
+  type InboxRow,
+  type KnownReferral,
+  type RunLock,
+  type RunLockResult,
+  type Store,
+  type StoredReferral,
+  type SyncRunRecord,
 } from "./store.js";
 import { isJsonObject, jsonClone, toIsoInstant, toStoredCursor } from "./validate-page.js";
 
@@ -97,6 +98,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const newestFirst = (a: SyncRunRecord, b: SyncRunRecord): number =>
     Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+
+  // The expired holder never wrote its end: its record would say `running` forever.
+  function abandonRun(runId: string, takenOverBy: string): void {
+    const run = runs.get(runId);
+    if (run?.status !== "running") return;
+    runs.set(runId, { ...run, status: "failed", finishedAt: nowIso(), errors: [...run.errors, abandonedRunError(takenOverBy)] });
+  }
 
   function lockHandle(owner: string, expiresAtMs: number): RunLock {
     let expiresAt = new Date(expiresAtMs).toISOString();
@@ -190,7 +198,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       if (held !== null && held.owner !== owner) {
         return { acquired: false, holder: held.owner, expiresAt: new Date(held.expiresAtMs).toISOString() };
       }
+      const previous = lease?.owner;
       lease = { owner, expiresAtMs: now() + ttl };
+      if (previous !== undefined && previous !== owner) abandonRun(previous, owner);
       return { acquired: true, lock: lockHandle(owner, lease.expiresAtMs) };
     },
 

@@ -253,6 +253,18 @@ export interface SyncRunRecord {
   warnings: SyncWarning[];
 }
 
+/**
+ * The run-level error a store appends to a `running` run whose lock another run took over: its
+ * process died or stalled past its lease, so it never wrote its own end (code `abandoned`).
+ */
+export function abandonedRunError(takenOverBy: string): SyncRunRecord["errors"][number] {
+  return {
+    referralId: null,
+    code: "abandoned",
+    message: `The run stopped before it finished (its process died or stalled past its lease); run ${takenOverBy} took over the run lock.`,
+  };
+}
+
 /** Status of the sync as a whole, for status pages. */
 export interface SyncStatus {
   lastRun: SyncRunRecord | null;
@@ -340,7 +352,13 @@ export interface Store {
   /** Claims the domains not claimed before; returns only the newly claimed ones. */
   claimDomainScans(domains: readonly string[]): Promise<string[]>;
   recordDomainScan(result: DomainScanResult): Promise<void>;
-  /** Takes the run lock if it is free or its lease expired. */
+  /**
+   * Takes the run lock if it is free, its lease expired, or its holder is known to be dead (a
+   * store that can tell, e.g. by the holder's connection, frees such a lease at once).
+   * `getSyncStatus().running` must agree: it names a holder exactly when this call would refuse.
+   * Taking the lock over from another owner marks that owner's run (owner = runId), if still
+   * `running`, `failed` with a `finishedAt` and the run-level error {@link abandonedRunError}.
+   */
   acquireRunLock(request: { owner: string; ttlMs: number }): Promise<RunLockResult>;
   /** Inserts or replaces the run with this `runId`. */
   recordRun(run: SyncRunRecord): Promise<void>;

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { odataFilter } from "../client/odata-filter.js";
 import type { ListReferralsQuery, ReferralPage, RetryNotice } from "../client/types.js";
-import { AbortedError, FeatureDisabledError, PcReferralsError, SyncInProgressError } from "../errors.js";
+import { AbortedError, FeatureDisabledError, PcReferralsError, StoreError, SyncInProgressError } from "../errors.js";
 import { createEventEmitter, type SyncEvents, type SyncReport } from "../events.js";
 import { createMaskingLogger, silentLogger } from "../logger.js";
 import { defaultScoringHooks } from "../rules/scoring.js";
@@ -90,6 +90,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }),
   };
 
+  // A renewal that fails is this run's store failure (e.g. the lock's connection died), not a
+  // second sync: only `false` means another run took the lease over.
+  async function renewLock(lock: RunLock, runId: string): Promise<boolean> {
+    try {
+      return await lock.renew(settings.lockTtlMs);
+    } catch (error) {
+      const cause = summarizeError(error);
+      logger.error({ runId, error: cause }, "run_lock_lost");
+      throw new StoreError(`The run lock could not be renewed, so this run stops (no other sync is involved): ${cause.message}`, { cause: error });
+    }
+  }
+
   /** Reads pages one ahead of the writer and returns the newest/oldest-failed timestamps seen. */
   async function runPages(
     ctx: PageWriterContext,
@@ -125,7 +137,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         // Quarantined failures no longer hold the mark back (quarantine.ts).
         oldestFailedMs = min(oldestFailedMs, await afterPage(written));
         logger.debug({ runId: ctx.runId, page: page.pageNumber, count: page.referrals.length }, "page_written");
-        if (!(await lock.renew(settings.lockTtlMs))) {
+        if (!(await renewLock(lock, ctx.runId))) {
           logger.error({ runId: ctx.runId }, "run_lock_lost");
           throw new SyncInProgressError(null);
         }

@@ -1,7 +1,8 @@
 // The store-level run lock: one holder at a time, a lease that expires, safe release and renewal.
 // Expiry is checked with a 50 ms lease and a real wait, because SQL stores use the database clock.
 import { describe, expect, it } from "vitest";
-import type { RunLock, RunLockResult, Store } from "../../store/store.js";
+import { SKIP_REASONS } from "../../referral.js";
+import type { RunLock, RunLockResult, Store, SyncRunRecord } from "../../store/store.js";
 import { type ConformanceContext, expectErrorCode, instant, sleep } from "./context.js";
 
 const SHORT_TTL_MS = 50;
@@ -12,6 +13,33 @@ function held(result: RunLockResult): RunLock {
   expect(result.acquired, "the lock should have been acquired").toBe(true);
   if (!result.acquired) throw new Error("lock not acquired");
   return result.lock;
+}
+
+function runningRecord(runId: string): SyncRunRecord {
+  return {
+    runId,
+    trigger: "schedule",
+    full: false,
+    status: "running",
+    startedAt: new Date(Date.now() - 1000).toISOString(),
+    finishedAt: null,
+    counts: {
+      pages: 1,
+      fetched: 20,
+      ingested: 20,
+      updated: 0,
+      unchanged: 0,
+      skipped: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as SyncRunRecord["counts"]["skipped"],
+      failed: 0,
+      domainScansRequested: 0,
+      quarantined: 0,
+      missedByIncremental: null,
+      futureDated: 0,
+      stale: 0,
+    },
+    errors: [],
+    warnings: [],
+  };
 }
 
 export function describeRunLock<S extends Store>(ctx: ConformanceContext<S>): void {
@@ -85,6 +113,45 @@ export function describeRunLock<S extends Store>(ctx: ConformanceContext<S>): vo
       await lock.release();
       expect(await lock.renew(LONG_TTL_MS)).toBe(false);
       expect((await ctx.store.getSyncStatus("default")).running).toBeNull();
+    });
+
+    describe("item 5: a lease taken over from an expired holder marks that holder's run failed with code abandoned", () => {
+      it("marks the expired owner's running record failed/abandoned, with finishedAt, keeping its counts", async () => {
+        await ctx.store.recordRun(runningRecord("run-a"));
+        held(await ctx.store.acquireRunLock({ owner: "run-a", ttlMs: SHORT_TTL_MS }));
+        await sleep(PAST_SHORT_TTL_MS);
+        held(await ctx.store.acquireRunLock({ owner: "run-b", ttlMs: LONG_TTL_MS }));
+
+        const [a] = (await ctx.store.listRuns()).filter((r) => r.runId === "run-a");
+        expect(a).toMatchObject({ status: "failed", counts: runningRecord("run-a").counts });
+        expect(a?.finishedAt).not.toBeNull();
+        expect(Date.parse(a?.finishedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(a?.startedAt ?? ""));
+        expect(a?.errors).toEqual([{ referralId: null, code: "abandoned", message: expect.stringContaining("run-b") }]);
+      });
+
+      it("leaves finished runs and the new owner's own record alone", async () => {
+        const finished: SyncRunRecord = { ...runningRecord("run-a"), status: "succeeded", finishedAt: new Date().toISOString() };
+        await ctx.store.recordRun(finished);
+        held(await ctx.store.acquireRunLock({ owner: "run-a", ttlMs: SHORT_TTL_MS }));
+        await sleep(PAST_SHORT_TTL_MS);
+        held(await ctx.store.acquireRunLock({ owner: "run-b", ttlMs: LONG_TTL_MS }));
+        // Re-acquiring one's own lease is no takeover.
+        await ctx.store.recordRun(runningRecord("run-b"));
+        held(await ctx.store.acquireRunLock({ owner: "run-b", ttlMs: LONG_TTL_MS }));
+
+        const byId = new Map((await ctx.store.listRuns()).map((r) => [r.runId, r]));
+        expect(byId.get("run-a")).toMatchObject({ status: "succeeded", errors: [] });
+        expect(byId.get("run-b")).toMatchObject({ status: "running", finishedAt: null, errors: [] });
+      });
+
+      it("does not touch the holder's run while its lease is live or after it released", async () => {
+        await ctx.store.recordRun(runningRecord("run-a"));
+        const lock = held(await ctx.store.acquireRunLock({ owner: "run-a", ttlMs: LONG_TTL_MS }));
+        expect((await ctx.store.acquireRunLock({ owner: "run-b", ttlMs: LONG_TTL_MS })).acquired).toBe(false);
+        await lock.release();
+        held(await ctx.store.acquireRunLock({ owner: "run-b", ttlMs: LONG_TTL_MS }));
+        expect((await ctx.store.listRuns()).find((r) => r.runId === "run-a")).toMatchObject({ status: "running", errors: [] });
+      });
     });
 
     it.each([
