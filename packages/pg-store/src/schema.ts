@@ -28,6 +28,8 @@ export interface Tables {
   readonly cursor: string;
   readonly runLock: string;
   readonly tokenCache: string;
+  /** The lead-list view (migration 0005). */
+  readonly domainReferrals: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link assertSchemaName}). */
@@ -44,6 +46,7 @@ export function tablesOf(schema: string): Tables {
     cursor: `${q}.sync_cursor`,
     runLock: `${q}.run_lock`,
     tokenCache: `${q}.token_cache`,
+    domainReferrals: `${q}.domain_referrals`,
   };
 }
 

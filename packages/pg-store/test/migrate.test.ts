@@ -6,8 +6,14 @@ import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
 const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
 
+// Every test works on the whole list, whichever migrations it holds: the one added here comes last.
+const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
+const states = (state: string): string[] => MIGRATIONS.map(() => state);
+const nextId = (MIGRATIONS.at(-1)?.id ?? 0) + 1;
+const nextLabel = (name: string): string => `${String(nextId).padStart(4, "0")}-${name}`;
+
 const second: Migration = {
-  id: 2,
+  id: nextId,
   name: "add-notes",
   up: "ALTER TABLE referrals ADD COLUMN notes text;",
   down: "ALTER TABLE referrals DROP COLUMN notes;",
@@ -25,7 +31,8 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
   const existingTables = async (schema: string): Promise<string[]> => {
     const rows = await h.sql<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'pcr_migrations' ORDER BY 1`,
+      `SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'pcr_migrations' ORDER BY 1`,
       [schema],
     );
     return rows.map((r) => r.name);
@@ -34,21 +41,21 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("goes up, down and up again, keeping a checksummed history", async () => {
     const schema = h.schemaNamed("updown");
     const store = h.store({ schema });
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(ALL);
     expect(await existingTables(schema)).toEqual([...TABLES].sort());
     const [entry] = await store.status();
     expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
     expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
     expect(await store.migrate()).toEqual([]);
 
-    expect(await store.rollback()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.rollback(MIGRATIONS.length)).toEqual([...ALL].reverse());
     expect(await existingTables(schema)).toEqual([]);
-    expect((await store.status()).map((s) => s.state)).toEqual(["pending"]);
+    expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
     expect(await store.rollback()).toEqual([]);
 
-    expect(await store.migrate()).toEqual([{ id: 1, name: "init" }]);
+    expect(await store.migrate()).toEqual(ALL);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
   });
@@ -56,14 +63,10 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("applies and rolls back several steps in order", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("steps") };
     const list = [...MIGRATIONS, second];
-    expect(await migrate({ ...target, migrations: list })).toEqual([
-      { id: 1, name: "init" },
-      { id: 2, name: "add-notes" },
-    ]);
-    expect(await rollback({ ...target, migrations: list }, 5)).toEqual([
-      { id: 2, name: "add-notes" },
-      { id: 1, name: "init" },
-    ]);
+    expect(await migrate({ ...target, migrations: list })).toEqual([...ALL, { id: nextId, name: "add-notes" }]);
+    expect(await rollback({ ...target, migrations: list }, list.length + 3)).toEqual(
+      [...ALL, { id: nextId, name: "add-notes" }].reverse(),
+    );
   });
 
   it("refuses to run when an applied migration was edited", async () => {
@@ -75,9 +78,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
     const error = await migrate({ ...target, migrations: list }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-add-notes was changed after it was applied");
+    expect((error as Error).message).toContain(`${nextLabel("add-notes")} was changed after it was applied`);
     expect(await codeOf(rollback({ ...target, migrations: list }))).toBe("migration_invalid");
-    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual(["applied", "edited"]);
+    expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual([...states("applied"), "edited"]);
   });
 
   it("refuses a history that has migrations this version does not know", async () => {
@@ -85,21 +88,39 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const target = { db: h.db(), schema };
     await migrate({ ...target, migrations: [...MIGRATIONS, second] });
     expect(await codeOf(migrate(target))).toBe("migration_invalid");
-    expect((await migrationStatus(target)).map((s) => s.state)).toEqual(["applied", "unknown"]);
+    expect((await migrationStatus(target)).map((s) => s.state)).toEqual([...states("applied"), "unknown"]);
   });
 
   it("rolls back a migration that fails and records nothing of it", async () => {
     const schema = h.schemaNamed("broken");
     const target = { db: h.db(), schema };
-    const broken: Migration = { id: 2, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
+    const broken: Migration = { id: nextId, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
     const error = await migrate({ ...target, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain("0002-broken (up) failed and was rolled back");
+    expect((error as Error).message).toContain(`${nextLabel("broken")} (up) failed and was rolled back`);
     expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual([
-      "applied",
+      ...states("applied"),
       "pending",
     ]);
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it("lead-list filter: accepts numbers with gaps (0005 lands before 0002–0004), refuses one slotted below an applied id", async () => {
+    const target = { db: h.db(), schema: h.schemaNamed("gaps") };
+    const [init] = MIGRATIONS;
+    const later: Migration = { id: 9, name: "later", up: "CREATE TABLE later (id int);", down: "DROP TABLE later;" };
+    const between: Migration = { id: 8, name: "between", up: "CREATE TABLE between_ (id int);", down: "DROP TABLE between_;" };
+    expect(await migrate({ ...target, migrations: [init as Migration, later] })).toEqual([
+      { id: 1, name: "init" },
+      { id: 9, name: "later" },
+    ]);
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, between, later] }))).toBe("migration_invalid");
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, later, between] }))).toBe("migration_invalid");
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, later, later] }))).toBe("migration_invalid");
+    expect(await rollback({ ...target, migrations: [init as Migration, later] }, 2)).toEqual([
+      { id: 9, name: "later" },
+      { id: 1, name: "init" },
+    ]);
   });
 
   it.each([0, -1, 1.5, Number.NaN])("rejects rollback(%s)", async (steps) => {
@@ -115,16 +136,16 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("sameconn");
     const [a, b] = [h.store({ schema }), h.store({ schema })];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(ALL);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 
   itPostgresOnly(backend)("lets two processes migrate at once: one applies, the other waits and finds nothing to do", async () => {
     const schema = h.schemaNamed("twoproc");
     const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
     const results = await Promise.all(stores.map((s) => s.migrate()));
-    expect(results.flat()).toEqual([{ id: 1, name: "init" }]);
-    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: 1 }]);
+    expect(results.flat()).toEqual(ALL);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 });
 

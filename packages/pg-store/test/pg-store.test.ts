@@ -7,7 +7,7 @@ import { ConfigError, PcReferralsError } from "@pc-referrals/core";
 import { makeProcessedPage, makeProcessedReferral } from "@pc-referrals/core/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPgStore, type PgStoreOptions } from "../src/index.js";
+import { createPgStore, MIGRATIONS, type PgStoreOptions } from "../src/index.js";
 
 describe("createPgStore", () => {
   const dirs: string[] = [];
@@ -63,7 +63,7 @@ describe("createPgStore", () => {
     await first.close();
 
     const second = createPgStore({ dataDir });
-    expect((await second.status()).map((m) => m.state)).toEqual(["applied"]);
+    expect((await second.status()).map((m) => m.state)).toEqual(MIGRATIONS.map(() => "applied"));
     expect((await second.getReferral("kept"))?.referralId).toBe("kept");
     await second.close();
   });
