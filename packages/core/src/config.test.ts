@@ -173,7 +173,7 @@ describe("loadConfig", () => {
       "PARTNER_CENTER_TOKEN_CACHE_KEY",
     ]);
     expect(issues.find((i) => i.path === "PARTNER_CENTER_SYNC_INTERVAL")?.message).toBe(
-      "expected a positive whole number of seconds",
+      "expected a whole number of seconds from 1 to 2147483 (about 24.8 days)",
     );
     const message = (thrown as ConfigError).message;
     for (const value of [secretish, "short", "maybe", "not a tenant!", "lots"]) {
@@ -194,6 +194,26 @@ describe("loadConfig", () => {
   it.each(["https://", "not a url", "postgres://x"])("checks URL forms (API_URL=%s)", (value) => {
     const paths = issuesOf(() => loadConfig({ PARTNER_CENTER_API_URL: value })).map((i) => i.path);
     expect(paths).toEqual(["PARTNER_CENTER_API_URL"]);
+  });
+
+  describe("item 9: sync durations fit in a timer once turned into milliseconds", () => {
+    it.each([
+      ["PARTNER_CENTER_SYNC_INTERVAL", "syncIntervalSeconds", "1", 1],
+      ["PARTNER_CENTER_SYNC_OVERLAP", "syncOverlapSeconds", "0", 0],
+    ] as const)("%s accepts %s from its minimum up to 2147483 seconds", (name, key, min, parsedMin) => {
+      expect(loadConfig({ [name]: min })[key]).toBe(parsedMin);
+      expect(loadConfig({ [name]: "2147483" })[key] * 1000).toBeLessThanOrEqual(2 ** 31 - 1);
+    });
+
+    it.each([
+      ["PARTNER_CENTER_SYNC_INTERVAL", "2147484", "from 1 to 2147483"],
+      ["PARTNER_CENTER_SYNC_INTERVAL", "1000000000", "from 1 to 2147483"],
+      ["PARTNER_CENTER_SYNC_OVERLAP", "2147484", "from 0 to 2147483"],
+    ])("rejects %s=%s with a config_invalid that states the range", (name, value, range) => {
+      expect(issuesOf(() => loadConfig({ [name]: value }))).toEqual([
+        { path: name, message: `expected a whole number of seconds ${range} (about 24.8 days)` },
+      ]);
+    });
   });
 
   describe("prefix override", () => {

@@ -15,8 +15,8 @@
  * | `SCOPE` | `https://api.partner.microsoft.com/.default` | OAuth scope |
  * | `TOKEN_CACHE_PATH` | `./.pc-referrals/token-cache.json` | file path |
  * | `TOKEN_CACHE_KEY` | — | encryption key for the token cache file, 16+ characters |
- * | `SYNC_INTERVAL` | `600` (`30` when `NODE_ENV=development`) | seconds, positive whole number |
- * | `SYNC_OVERLAP` | `600` | seconds, whole number ≥ 0 |
+ * | `SYNC_INTERVAL` | `600` (`30` when `NODE_ENV=development`) | seconds, whole number 1 to 2147483 (about 24.8 days) |
+ * | `SYNC_OVERLAP` | `600` | seconds, whole number 0 to 2147483 |
  * | `AZURE_TENANT_SCORE` | `55` | number |
  * | `COSELL_BONUS` | `15` | number |
  * | `DATA_DIR` | `./.pc-referrals/pgdata` | embedded PGlite folder |
@@ -28,6 +28,7 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import type { ConfigIssue } from "./errors.js";
+import { describeDuration, MAX_TIMER_MS } from "./_options.js";
 
 /** The validated configuration. Optional settings that are unset are `null`. */
 export interface PcReferralsConfig {
@@ -60,12 +61,18 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const TENANT_ALIASES = new Set(["organizations", "common"]);
 
-const wholeNumber = (min: number) =>
+const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/)
     .transform(Number)
-    .refine((n) => Number.isSafeInteger(n) && n >= min);
+    .refine((n) => Number.isSafeInteger(n) && n >= min && n <= max);
+// Seconds become timers in milliseconds: the most that fits in setTimeout once multiplied by 1000.
+const MAX_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+const seconds = (min: number) => ({
+  schema: wholeNumber(min, MAX_SECONDS),
+  message: `expected a whole number of seconds from ${min} to ${MAX_SECONDS} (${describeDuration(MAX_SECONDS * 1000)})`,
+});
 const decimal = () =>
   z
     .string()
@@ -120,16 +127,8 @@ const fields = {
     schema: z.string().min(16),
     message: "expected a key of at least 16 characters",
   },
-  syncIntervalSeconds: {
-    suffix: "SYNC_INTERVAL",
-    schema: wholeNumber(1),
-    message: "expected a positive whole number of seconds",
-  },
-  syncOverlapSeconds: {
-    suffix: "SYNC_OVERLAP",
-    schema: wholeNumber(0),
-    message: "expected a whole number of seconds (0 or more)",
-  },
+  syncIntervalSeconds: { suffix: "SYNC_INTERVAL", ...seconds(1) },
+  syncOverlapSeconds: { suffix: "SYNC_OVERLAP", ...seconds(0) },
   azureTenantScore: { suffix: "AZURE_TENANT_SCORE", schema: decimal(), message: "expected a number" },
   coSellBonus: { suffix: "COSELL_BONUS", schema: decimal(), message: "expected a number" },
   dataDir: { suffix: "DATA_DIR", schema: z.string(), message: "expected a folder path" },

@@ -9,7 +9,9 @@
  * engine.onAny((e) => stream.writeSSE({ event: e.type, data: JSON.stringify(e) }));
  * ```
  */
+import { z } from "zod";
 import type { ErrorCode } from "./errors.js";
+import { parseOptions } from "./_options.js";
 import type { ReferralType, SkipReason } from "./referral.js";
 import type { LinkStatus, SyncRunRecord, SyncTrigger } from "./store/store.js";
 
@@ -19,7 +21,10 @@ export interface ErrorSummary {
   message: string;
 }
 
-/** The result of one `engine.run()`. */
+/**
+ * The result of one `engine.run()`. `warnings` (see `SyncWarning`) never change `status`: a run
+ * with only warnings is `succeeded`, and the warnings are logged (`logger.warn`) and kept here.
+ */
 export interface SyncReport extends SyncRunRecord {
   status: "succeeded" | "partial" | "failed" | "skipped";
   finishedAt: string;
@@ -49,6 +54,11 @@ export interface SyncEventMap {
    * id is reported as `page-<n>/item-<m>` (its position in the listing).
    */
   "referral.skipped": { runId: string; referralId: string; reason: SkipReason };
+  /**
+   * A referral's `updatedDateTime` lies past the run's start plus `clockSkewAllowanceMs`. It is
+   * stored as usual but never moves the incremental mark (`updatedAt` as sent).
+   */
+  "referral.future_dated": { runId: string; referralId: string; updatedAt: string };
   /** Processing one referral failed; the rest of its page still lands. */
   "referral.failed": { runId: string; referralId: string; error: ErrorSummary };
   /** A stored referral moved to another status or substatus (e.g. New → Closed/Won). */
@@ -92,6 +102,14 @@ export interface SyncEventEmitter extends SyncEvents {
   emit<K extends SyncEventName>(type: K, payload: SyncEventMap[K]): void;
 }
 
+const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `expected ${what}`);
+const emitterOptionsSchema = z
+  .strictObject({
+    onListenerError: fn("a function (error, type) => void").optional(),
+    now: fn("a function returning a Date").optional(),
+  })
+  .optional();
+
 /**
  * Creates an emitter. Emitting is synchronous; a listener that throws is reported to
  * `onListenerError` (the engine logs it as `listener_failed`) and never stops the others.
@@ -100,6 +118,7 @@ export function createEventEmitter(options?: {
   onListenerError?: (error: unknown, type: SyncEventName) => void;
   now?: () => Date;
 }): SyncEventEmitter {
+  parseOptions(emitterOptionsSchema, options, "createEventEmitter");
   const listeners = new Map<SyncEventName, Set<(event: SyncEvent) => void>>();
   const anyListeners = new Set<(event: SyncEvent) => void>();
   const now = options?.now ?? (() => new Date());

@@ -73,6 +73,8 @@ export type {
   SyncRunStatus,
   SyncStatus,
   SyncTrigger,
+  SyncWarning,
+  SyncWarningCode,
 } from "./store/store.js";
 export { loadConfig } from "./config.js";
 export type { PcReferralsConfig } from "./config.js";
@@ -113,9 +115,10 @@ export {
   normalizeReferralDomainsQuery,
 } from "./store/referral-domains.js";
 export type { NormalizedReferralDomainsQuery } from "./store/referral-domains.js";
-export { assertValidProcessedPage, isJsonObject, toIsoInstant } from "./store/validate-page.js";
+export { assertValidProcessedPage, isJsonObject, toIsoInstant, toStoredCursor } from "./store/validate-page.js";
 export { foldCompanyUpserts, mergeCompanyFacts } from "./store/company-merge.js";
 export { isManualLink, keepManualLink } from "./store/manual-link.js";
+export { isOlderCopy } from "./store/stale-copy.js";
 export { toRawLead } from "./store/inspection.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
 export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";

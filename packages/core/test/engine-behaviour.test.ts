@@ -283,8 +283,8 @@ describe("createSyncEngine options and arguments", () => {
     };
     expect(attempt({ client, store: partial, enabled: true })).toEqual(["createSyncEngine.store.applyBatch", "createSyncEngine.store.getCursor"]);
     expect(attempt({ client: {}, store: createMemoryStore(), overlapMs: -1, pageSize: 500, enabeld: true })).toEqual([
-      "createSyncEngine",
       "createSyncEngine.client",
+      "createSyncEngine.enabeld",
       "createSyncEngine.overlapMs",
       "createSyncEngine.pageSize",
     ]);

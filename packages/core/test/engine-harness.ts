@@ -20,6 +20,7 @@ export interface WriteCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  stale: number;
   companies: number;
   /** Rows created or changed: inserted + updated referrals + company upserts. */
   readonly rows: number;
@@ -36,6 +37,7 @@ export function countingStore(inner: MemoryStore) {
     inserted: 0,
     updated: 0,
     unchanged: 0,
+    stale: 0,
     companies: 0,
     get rows() {
       return this.inserted + this.updated + this.companies;

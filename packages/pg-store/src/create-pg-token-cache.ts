@@ -1,5 +1,5 @@
 // createPgTokenCache: the public entry to the token_cache plugin of a store (see token-cache.ts).
-import type { TokenCachePlugin } from "@pc-referrals/core";
+import { ConfigError, type TokenCachePlugin } from "@pc-referrals/core";
 import type { PgStore } from "./pg-store.js";
 
 /**
@@ -14,5 +14,8 @@ import type { PgStore } from "./pg-store.js";
  * ```
  */
 export function createPgTokenCache(store: PgStore, key = "default"): TokenCachePlugin {
+  if (typeof (store as Partial<PgStore> | null)?.tokenCache !== "function") {
+    throw new ConfigError([{ path: "createPgTokenCache.store", message: "expected a pg-store, e.g. createPgStore({ connectionString })" }]);
+  }
   return store.tokenCache(key);
 }

@@ -35,7 +35,7 @@ import {
   recordDomainScan,
   recordRun,
 } from "./queries/runs.js";
-import { assertSchemaName, DEFAULT_SCHEMA, tablesOf } from "./schema.js";
+import { DEFAULT_SCHEMA, isSchemaName, SCHEMA_NAME_RULE, tablesOf } from "./schema.js";
 import { createTokenCachePlugin } from "./token-cache.js";
 
 /** Options of {@link createPgStore}. Give at most one of `connectionString`, `pool`, `pglite`. */
@@ -75,25 +75,40 @@ export interface PgStore extends Store {
   close(): Promise<void>;
 }
 
-function checkOptions(options: PgStoreOptions): void {
+// Same words as core's option schemas, so a typo reads alike in every package.
+const UNKNOWN_OPTION = "unknown option: check the spelling against the documented options";
+const nonEmpty = (message: string) => (v: unknown) => (typeof v === "string" && v !== "" ? null : message);
+
+// pg-store has no zod (core's schemas are internal), so each option is checked here by hand.
+const optionChecks: { [K in keyof Required<PgStoreOptions>]: (value: unknown) => string | null } = {
+  connectionString: nonEmpty("must be a non-empty PostgreSQL URL"),
+  pool: (v) =>
+    typeof (v as { connect?: unknown } | null)?.connect !== "function"
+      ? "must be a pg Pool"
+      : // The run lock keeps one connection for a whole run; the run's writes need another.
+        (v as pg.Pool).options?.max === 1
+        ? "needs at least 2 connections (max >= 2)"
+        : null,
+  pglite: (v) => (typeof (v as { transaction?: unknown } | null)?.transaction === "function" ? null : "must be a PGlite instance"),
+  dataDir: nonEmpty("must be a non-empty folder path"),
+  schema: (v) => (isSchemaName(v) ? null : SCHEMA_NAME_RULE),
+  autoMigrate: (v) => (typeof v === "boolean" ? null : "expected true or false"),
+};
+
+/** Every bad option in one ConfigError: wrong types, unknown keys (typos), more than one connection. */
+function checkOptions(options: unknown): asserts options is PgStoreOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigError([{ path: "createPgStore", message: "expected an options object, e.g. { connectionString }" }]);
+  }
   const issues: { path: string; message: string }[] = [];
-  const given = (["connectionString", "pool", "pglite"] as const).filter((k) => options[k] !== undefined);
+  for (const [key, value] of Object.entries(options)) {
+    const check = Object.hasOwn(optionChecks, key) ? optionChecks[key as keyof PgStoreOptions] : null;
+    const problem = check === null ? UNKNOWN_OPTION : value === undefined ? null : check(value);
+    if (problem !== null) issues.push({ path: `createPgStore.${key}`, message: problem });
+  }
+  const o = options as PgStoreOptions;
+  const given = (["connectionString", "pool", "pglite"] as const).filter((k) => o[k] !== undefined);
   if (given.length > 1) issues.push({ path: `createPgStore.${given[1]}`, message: `give only one of ${given.join(", ")}` });
-  if (options.connectionString !== undefined && (typeof options.connectionString !== "string" || options.connectionString === "")) {
-    issues.push({ path: "createPgStore.connectionString", message: "must be a non-empty PostgreSQL URL" });
-  }
-  if (options.pool !== undefined && typeof (options.pool as { connect?: unknown }).connect !== "function") {
-    issues.push({ path: "createPgStore.pool", message: "must be a pg Pool" });
-  } else if (options.pool?.options?.max === 1) {
-    // The run lock keeps one connection for a whole run; the run's writes need another.
-    issues.push({ path: "createPgStore.pool", message: "needs at least 2 connections (max >= 2)" });
-  }
-  if (options.pglite !== undefined && typeof (options.pglite as { transaction?: unknown }).transaction !== "function") {
-    issues.push({ path: "createPgStore.pglite", message: "must be a PGlite instance" });
-  }
-  if (options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir === "")) {
-    issues.push({ path: "createPgStore.dataDir", message: "must be a non-empty folder path" });
-  }
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
@@ -117,7 +132,6 @@ function describe(error: unknown): string {
 export function createPgStore(options: PgStoreOptions = {}): PgStore {
   checkOptions(options);
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  assertSchemaName(schema, "createPgStore.schema");
   const t = tablesOf(schema);
   const kind = options.connectionString !== undefined || options.pool !== undefined ? "pg" : "pglite";
 

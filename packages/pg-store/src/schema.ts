@@ -1,19 +1,17 @@
 // The configurable schema: validated once, then interpolated into SQL as a quoted identifier.
 import { createHash } from "node:crypto";
-import { ConfigError } from "@pc-referrals/core";
 
 /** The schema `createPgStore` uses unless told otherwise. */
 export const DEFAULT_SCHEMA = "partner_center";
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Throws `ConfigError` unless `schema` is a plain lower-case identifier (safe to quote and interpolate). */
-export function assertSchemaName(schema: unknown, path = "schema"): asserts schema is string {
-  if (typeof schema !== "string" || !SCHEMA_PATTERN.test(schema) || schema.startsWith("pg_")) {
-    throw new ConfigError([
-      { path, message: "must match /^[a-z_][a-z0-9_]{0,62}$/ and not start with pg_ (e.g. partner_center)" },
-    ]);
-  }
+/** What a schema name must look like, as an option's error message. */
+export const SCHEMA_NAME_RULE = "must match /^[a-z_][a-z0-9_]{0,62}$/ and not start with pg_ (e.g. partner_center)";
+
+/** True when `schema` is a plain lower-case identifier (safe to quote and interpolate). */
+export function isSchemaName(schema: unknown): schema is string {
+  return typeof schema === "string" && SCHEMA_PATTERN.test(schema) && !schema.startsWith("pg_");
 }
 
 /** Quoted, schema-qualified names of every table, for building SQL text. */
@@ -32,7 +30,7 @@ export interface Tables {
   readonly domainReferrals: string;
 }
 
-/** Table names inside `schema` (which must have passed {@link assertSchemaName}). */
+/** Table names inside `schema` (which must have passed {@link isSchemaName}). */
 export function tablesOf(schema: string): Tables {
   const q = `"${schema}"`;
   return {

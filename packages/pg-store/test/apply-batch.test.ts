@@ -144,6 +144,26 @@ describe.each(BACKENDS)("applyBatch on %s", (backend) => {
     expect((await store.listRawLeads()).map((l) => l.contentHash)).toEqual(["hash-1", "hash-2"]);
   });
 
+  it("item 2: an older copy leaves the stored row's columns, sync run and raw leads as the newer copy wrote them, in the same statement count", async () => {
+    const counter = { n: 0 };
+    const store = countingStore(counter);
+    const newer = makeProcessedReferral({ referralId: "r1", status: "Active", contentHash: "hash-new", remoteUpdatedAt: "2025-03-05T08:00:00.000Z" });
+    const older = makeProcessedReferral({ referralId: "r1", status: "New", contentHash: "hash-old", remoteUpdatedAt: "2025-03-04T08:00:00.000Z" });
+    await store.applyBatch(makeProcessedPage([newer], { runId: "run-1" }));
+    counter.n = 0;
+    const outcome = await store.applyBatch(makeProcessedPage([older, { ...older, referralId: "r2" }], { runId: "run-2", syncedAt: "2025-03-06T00:00:00.000Z" }));
+    expect(outcome.referrals.map((r) => r.outcome)).toEqual(["stale", "inserted"]);
+    expect(counter.n).toBeLessThanOrEqual(5);
+    const rows = await h.sql<{ status: string; content_hash: string; remote_updated_at: Date | string; last_run_id: string; last_synced_at: Date | string }>(
+      `SELECT status, content_hash, remote_updated_at, last_run_id, last_synced_at FROM "${h.schema}".referrals WHERE referral_id = 'r1'`,
+    );
+    expect(rows.map((r) => ({ ...r, remote_updated_at: new Date(r.remote_updated_at).toISOString(), last_synced_at: new Date(r.last_synced_at).toISOString() }))).toEqual([
+      { status: "Active", content_hash: "hash-new", remote_updated_at: "2025-03-05T08:00:00.000Z", last_run_id: "run-2", last_synced_at: "2025-03-06T00:00:00.000Z" },
+    ]);
+    expect((await store.listRawLeads({ referralId: "r1" })).map((l) => l.contentHash)).toEqual(["hash-new"]);
+    await store.close();
+  });
+
   it("fails a page whose write breaks a constraint, keeps nothing of it, and lands it once the cause is gone", async () => {
     const store = h.store();
     await h.sql(`ALTER TABLE "${h.schema}".raw_leads ADD CONSTRAINT test_no_boom CHECK (content_hash <> 'boom')`);

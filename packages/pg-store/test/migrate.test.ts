@@ -6,14 +6,15 @@ import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
 const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
 
-// Every test works on the whole list, whichever migrations it holds: the one added here comes last.
-const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
-const states = (state: string): string[] => MIGRATIONS.map(() => state);
-const nextId = (MIGRATIONS.at(-1)?.id ?? 0) + 1;
-const nextLabel = (name: string): string => `${String(nextId).padStart(4, "0")}-${name}`;
+/** Every shipped migration as `migrate()` reports it, oldest first. */
+const SHIPPED = MIGRATIONS.map(({ id, name }) => ({ id, name }));
+// One above the newest id, which need not be the count: ids may skip numbers.
+const NEXT = (MIGRATIONS.at(-1)?.id ?? 0) + 1;
+const label = (name: string) => `${String(NEXT).padStart(4, "0")}-${name}`;
+const states = (state: string) => MIGRATIONS.map(() => state);
 
 const second: Migration = {
-  id: nextId,
+  id: NEXT,
   name: "add-notes",
   up: "ALTER TABLE referrals ADD COLUMN notes text;",
   down: "ALTER TABLE referrals DROP COLUMN notes;",
@@ -43,19 +44,19 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const store = h.store({ schema });
     expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
 
-    expect(await store.migrate()).toEqual(ALL);
+    expect(await store.migrate()).toEqual(SHIPPED);
     expect(await existingTables(schema)).toEqual([...TABLES].sort());
     const [entry] = await store.status();
     expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
     expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
     expect(await store.migrate()).toEqual([]);
 
-    expect(await store.rollback(MIGRATIONS.length)).toEqual([...ALL].reverse());
+    expect(await store.rollback(MIGRATIONS.length)).toEqual([...SHIPPED].reverse());
     expect(await existingTables(schema)).toEqual([]);
     expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
     expect(await store.rollback()).toEqual([]);
 
-    expect(await store.migrate()).toEqual(ALL);
+    expect(await store.migrate()).toEqual(SHIPPED);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
   });
@@ -63,10 +64,8 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("applies and rolls back several steps in order", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("steps") };
     const list = [...MIGRATIONS, second];
-    expect(await migrate({ ...target, migrations: list })).toEqual([...ALL, { id: nextId, name: "add-notes" }]);
-    expect(await rollback({ ...target, migrations: list }, list.length + 3)).toEqual(
-      [...ALL, { id: nextId, name: "add-notes" }].reverse(),
-    );
+    expect(await migrate({ ...target, migrations: list })).toEqual([...SHIPPED, { id: NEXT, name: "add-notes" }]);
+    expect(await rollback({ ...target, migrations: list }, NEXT + 2)).toEqual([{ id: NEXT, name: "add-notes" }, ...[...SHIPPED].reverse()]);
   });
 
   it("refuses to run when an applied migration was edited", async () => {
@@ -78,7 +77,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
     const error = await migrate({ ...target, migrations: list }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain(`${nextLabel("add-notes")} was changed after it was applied`);
+    expect((error as Error).message).toContain(`${label("add-notes")} was changed after it was applied`);
     expect(await codeOf(rollback({ ...target, migrations: list }))).toBe("migration_invalid");
     expect((await migrationStatus({ ...target, migrations: list })).map((s) => s.state)).toEqual([...states("applied"), "edited"]);
   });
@@ -94,10 +93,10 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("rolls back a migration that fails and records nothing of it", async () => {
     const schema = h.schemaNamed("broken");
     const target = { db: h.db(), schema };
-    const broken: Migration = { id: nextId, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
+    const broken: Migration = { id: NEXT, name: "broken", up: "CREATE TABLE half (id int); SELECT no_such_function();", down: "" };
     const error = await migrate({ ...target, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
     expect(PcReferralsError.hasCode(error, "migration_invalid")).toBe(true);
-    expect((error as Error).message).toContain(`${nextLabel("broken")} (up) failed and was rolled back`);
+    expect((error as Error).message).toContain(`${label("broken")} (up) failed and was rolled back`);
     expect((await migrationStatus({ ...target, migrations: [...MIGRATIONS, broken] })).map((s) => s.state)).toEqual([
       ...states("applied"),
       "pending",
@@ -105,7 +104,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
   });
 
-  it("lead-list filter: accepts numbers with gaps (0005 lands before 0002–0004), refuses one slotted below an applied id", async () => {
+  it("lead-list filter: migration ids may skip numbers (0005 can land before 0003 and 0004), but one slotted below an applied id is refused", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("gaps") };
     const [init] = MIGRATIONS;
     const later: Migration = { id: 9, name: "later", up: "CREATE TABLE later (id int);", down: "DROP TABLE later;" };
@@ -136,7 +135,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("sameconn");
     const [a, b] = [h.store({ schema }), h.store({ schema })];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
-    expect(results.flat()).toEqual(ALL);
+    expect(results.flat()).toEqual(SHIPPED);
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 
@@ -144,8 +143,34 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("twoproc");
     const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
     const results = await Promise.all(stores.map((s) => s.migrate()));
-    expect(results.flat()).toEqual(ALL);
+    expect(results.flat()).toEqual(SHIPPED);
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
-});
 
+  it("item 15: migration 0002 adds sync_cursor.order_honoured and sync_runs.warnings; its down removes them and keeps the data", async () => {
+    const schema = h.schemaNamed("m0002");
+    const target = { db: h.db(), schema };
+    const columns = async () =>
+      (
+        await h.sql<{ c: string }>(
+          `SELECT table_name || '.' || column_name AS c FROM information_schema.columns
+           WHERE table_schema = $1 AND column_name IN ('order_honoured', 'warnings') ORDER BY 1`,
+          [schema],
+        )
+      ).map((r) => r.c);
+    await migrate({ ...target, migrations: MIGRATIONS.slice(0, 1) });
+    await h.sql(`INSERT INTO "${schema}".sync_cursor (scope, updated_at) VALUES ('default', '2025-01-02T03:04:05Z')`);
+    expect(await columns()).toEqual([]);
+
+    expect(await migrate({ ...target, migrations: MIGRATIONS.slice(0, 2) })).toEqual([{ id: 2, name: "cursor-order-and-run-warnings" }]);
+    expect(await columns()).toEqual(["sync_cursor.order_honoured", "sync_runs.warnings"]);
+    const store = h.store({ schema });
+    expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
+    await store.advanceCursor("default", { updatedAt: "2025-01-03T00:00:00.000Z", orderHonoured: false });
+    expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-03T00:00:00.000Z", orderHonoured: false });
+
+    expect(await rollback({ ...target, migrations: MIGRATIONS.slice(0, 2) }, 1)).toEqual([{ id: 2, name: "cursor-order-and-run-warnings" }]);
+    expect(await columns()).toEqual([]);
+    expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".sync_cursor`)).toEqual([{ n: 1 }]);
+  });
+});

@@ -7,7 +7,7 @@ import { ConfigError, PcReferralsError } from "@pc-referrals/core";
 import { makeProcessedPage, makeProcessedReferral } from "@pc-referrals/core/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPgStore, MIGRATIONS, type PgStoreOptions } from "../src/index.js";
+import { createPgStore, createPgTokenCache, MIGRATIONS, type PgStoreOptions } from "../src/index.js";
 
 describe("createPgStore", () => {
   const dirs: string[] = [];
@@ -38,6 +38,64 @@ describe("createPgStore", () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((i) => i.path)).toContain(path);
+  });
+
+  describe("item 11: option typos and wrong types are refused", () => {
+    const issuesOf = (make: () => unknown) => {
+      try {
+        make();
+      } catch (error) {
+        expect(PcReferralsError.hasCode(error, "config_invalid")).toBe(true);
+        return (error as ConfigError).issues;
+      }
+      return expect.fail("expected a ConfigError");
+    };
+    const UNKNOWN = "unknown option: check the spelling against the documented options";
+
+    it("refuses a misspelt connectionString instead of falling back to PGlite", () => {
+      expect(issuesOf(() => createPgStore({ connectString: "postgres://x@127.0.0.1/db" } as never))).toEqual([
+        { path: "createPgStore.connectString", message: UNKNOWN },
+      ]);
+    });
+
+    it.each<[string, unknown]>([
+      ["connectionString", 5432],
+      ["pool", "postgres://x@127.0.0.1/db"],
+      ["pglite", {}],
+      ["dataDir", ["./data"]],
+      ["schema", 5],
+      ["autoMigrate", "yes"],
+    ])("refuses %s of the wrong type (%j)", (key, value) => {
+      expect(issuesOf(() => createPgStore({ [key]: value } as never)).map((i) => i.path)).toEqual([`createPgStore.${key}`]);
+    });
+
+    it("lists every unknown key and every wrong type in one ConfigError", () => {
+      const issues = issuesOf(() => createPgStore({ connectString: "x", automigrate: true, autoMigrate: "yes", schema: 1 } as never));
+      expect(issues.map((i) => i.path).sort()).toEqual([
+        "createPgStore.autoMigrate",
+        "createPgStore.automigrate",
+        "createPgStore.connectString",
+        "createPgStore.schema",
+      ]);
+      expect(issues.filter((i) => i.message === UNKNOWN).map((i) => i.path).sort()).toEqual([
+        "createPgStore.automigrate",
+        "createPgStore.connectString",
+      ]);
+    });
+
+    it.each([null, "postgres://x@127.0.0.1/db"])("refuses %j as the options object", (options) => {
+      expect(issuesOf(() => createPgStore(options as never)).map((i) => i.path)).toEqual(["createPgStore"]);
+    });
+
+    it.each([null, {}, { tokenCache: "no" }])("createPgTokenCache refuses %j as the store", (store) => {
+      expect(issuesOf(() => createPgTokenCache(store as never)).map((i) => i.path)).toEqual(["createPgTokenCache.store"]);
+    });
+
+    it("createPgTokenCache refuses a key of the wrong type", async () => {
+      const store = createPgStore({ dataDir: "memory://" });
+      expect(issuesOf(() => createPgTokenCache(store, 7 as never)).map((i) => i.path)).toEqual(["createPgTokenCache.key"]);
+      await store.close();
+    });
   });
 
   it("runs on PostgreSQL when given a connection string or a pool, and on PGlite otherwise", async () => {

@@ -1,4 +1,5 @@
-import { chmod, mkdtemp, open, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { chmod, lstat, mkdir, mkdtemp, open, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TokenCacheContext } from "@azure/msal-node";
@@ -251,5 +252,58 @@ describe("createFileTokenCache", () => {
     }
     expect(error).toMatchObject({ code: "config_invalid", issues: [expect.objectContaining({ path: issuePath })] });
     expect((error as Error).message).not.toContain("short-secret");
+  });
+
+  describe("item 12: the cache path is never followed through a link, nor kept in a folder others can write", () => {
+    const refusal = (found: RegExp) => ({ code: "config_invalid", issues: [{ path: "createFileTokenCache.path", message: expect.stringMatching(found) }] });
+    // Writes also read first (msal calls before, then after); both must refuse on their own.
+    const write = (path: string) => createFileTokenCache(path).afterCacheAccess(fakeContext(CACHE, true).context);
+
+    it.each([
+      ["a symlink to a file", "file"],
+      ["a symlink to a directory", "dir"],
+    ])("refuses %s, and neither reads, chmods nor replaces the target", async (_name, kind) => {
+      const target = join(dir, "elsewhere");
+      if (kind === "file") await writeFile(target, CACHE);
+      else await mkdir(target);
+      await chmod(target, 0o644);
+      const path = join(dir, "token-cache.json");
+      await symlink(target, path);
+      await expect(load(createFileTokenCache(path))).rejects.toMatchObject(refusal(/is a symbolic link/));
+      await expect(write(path)).rejects.toMatchObject(refusal(/is a symbolic link/));
+      expect(await mode(target)).toBe(0o644);
+      expect((await lstat(path)).isSymbolicLink()).toBe(true);
+      if (kind === "file") expect(await readFile(target, "utf8")).toBe(CACHE);
+    });
+
+    it("refuses a directory at the path instead of chmod'ing it to 0600", async () => {
+      const path = join(dir, "token-cache.json");
+      await mkdir(path);
+      await chmod(path, 0o755);
+      await expect(load(createFileTokenCache(path))).rejects.toMatchObject(refusal(/is a directory/));
+      await expect(write(path)).rejects.toMatchObject(refusal(/is a directory/));
+      expect(await mode(path)).toBe(0o755);
+    });
+
+    it("refuses a named pipe at the path without blocking on it", async () => {
+      const path = join(dir, "token-cache.json");
+      execFileSync("mkfifo", ["-m", "600", path]);
+      await expect(load(createFileTokenCache(path))).rejects.toMatchObject(refusal(/is a named pipe/));
+    });
+
+    it.each([
+      ["0777", 0o777, /writable by other users \(mode 0777\)/],
+      ["0770", 0o770, /writable by its group \(mode 0770\)/],
+    ])("refuses a folder of mode %s and leaves its mode alone", async (_name, folderMode, found) => {
+      const folder = join(dir, "shared");
+      await mkdir(folder);
+      await chmod(folder, folderMode);
+      const path = join(folder, "token-cache.json");
+      await expect(write(path)).rejects.toMatchObject(refusal(found));
+      await writeFile(path, CACHE, { mode: 0o600 });
+      await expect(load(createFileTokenCache(path))).rejects.toMatchObject(refusal(found));
+      expect(await mode(folder)).toBe(folderMode);
+      expect(await readdir(folder)).toEqual(["token-cache.json"]);
+    });
   });
 });

@@ -6,10 +6,11 @@ import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import type { TokenCacheContext } from "@azure/msal-node";
 import { loggerOption, parseOptions } from "../_options.js";
-import { AuthRequiredError, StoreError } from "../errors.js";
+import { AuthRequiredError, type ConfigError, StoreError } from "../errors.js";
 import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
 import type { TokenCachePlugin } from "./msal-token-provider.js";
 import { createCacheCipher, looksEncrypted, type CacheCipher } from "./token-cache-crypto.js";
+import { assertSafeCachePath, describeEntry, READ_FLAGS, unsafeEntryError } from "./token-cache-path.js";
 
 /** Options of {@link createFileTokenCache}. */
 export interface FileTokenCacheOptions {
@@ -42,7 +43,7 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 const LOGIN_HINT = "Run `pc-referrals login` to sign in again; the new login replaces the unreadable file.";
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   path: z.string().min(1, "expected a file path"),
   encryptionKey: z.string().min(16, "expected a key of at least 16 characters").optional(),
   logger: loggerOption.optional(),
@@ -51,7 +52,8 @@ const optionsSchema = z.object({
 type ReadResult =
   | { kind: "missing" }
   | { kind: "ok"; plaintext: string; wasPlain: boolean }
-  | { kind: "unreadable"; reason: UnreadableReason };
+  | { kind: "unreadable"; reason: UnreadableReason }
+  | { kind: "unsafe"; error: ConfigError };
 
 type UnreadableReason =
   | "corrupt"
@@ -66,7 +68,9 @@ type UnreadableReason =
  * Writes go to a temporary file in the same folder (mode 0600, fsynced) that is then renamed
  * over the target, so a crash never leaves half a file; the folder is created with mode 0700.
  * A missing file is an empty cache. A corrupt or undecryptable file makes every access throw
- * `AuthRequiredError` until a device-code login replaces it.
+ * `AuthRequiredError` until a device-code login replaces it. A symlink or any other non-regular
+ * file at `path`, or a folder that group or others can write to, makes every access throw
+ * `ConfigError`: the cache is never followed, read or chmod'ed through a link.
  *
  * @example
  * const cache = createFileTokenCache("./.pc-referrals/token-cache.json", { encryptionKey: process.env.KEY });
@@ -82,16 +86,21 @@ export function createFileTokenCache(path: string, options: FileTokenCacheOption
   let rewritePlain = false;
 
   async function read(): Promise<ReadResult> {
+    await assertSafeCachePath(file);
     let handle: FileHandle;
     try {
-      handle = await open(file, "r");
+      handle = await open(file, READ_FLAGS);
     } catch (error) {
       const code = errnoCode(error);
+      // ELOOP: a link was swapped in after the check, and O_NOFOLLOW refused it.
+      if (code === "ELOOP") return { kind: "unsafe", error: unsafeEntryError(file, "a symbolic link") };
       return code === "ENOENT" ? { kind: "missing" } : { kind: "unreadable", reason: `read_failed_${code}` };
     }
     let raw: string;
     try {
-      await tightenMode(handle).catch((error: unknown) => {
+      const info = await handle.stat();
+      if (!info.isFile()) return { kind: "unsafe", error: unsafeEntryError(file, describeEntry(info)) };
+      await tightenMode(handle, info.mode).catch((error: unknown) => {
         const code = errnoCode(error);
         logger.warn({ path: file, code }, "token cache file is readable by others and its mode cannot be changed");
       });
@@ -112,9 +121,8 @@ export function createFileTokenCache(path: string, options: FileTokenCacheOption
     return { kind: "ok", plaintext: opened.plaintext, wasPlain: false };
   }
 
-  async function tightenMode(handle: FileHandle): Promise<void> {
+  async function tightenMode(handle: FileHandle, mode: number): Promise<void> {
     if (process.platform === "win32") return;
-    const { mode } = await handle.stat();
     if ((mode & 0o077) === 0) return;
     await handle.chmod(FILE_MODE);
     const previousMode = (mode & 0o777).toString(8);
@@ -128,6 +136,12 @@ export function createFileTokenCache(path: string, options: FileTokenCacheOption
     let handle: FileHandle | undefined;
     try {
       await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    } catch (error) {
+      throw writeFailed(file, error);
+    }
+    // After mkdir, so an existing folder's mode counts. rename would replace a link, not follow it; it is refused anyway.
+    await assertSafeCachePath(file);
+    try {
       handle = await open(temp, "wx", FILE_MODE);
       await handle.chmod(FILE_MODE); // the umask may have narrowed it; make it exactly 0600
       await handle.writeFile(content, "utf8");
@@ -138,7 +152,7 @@ export function createFileTokenCache(path: string, options: FileTokenCacheOption
     } catch (error) {
       await handle?.close().catch(() => undefined);
       await rm(temp, { force: true }).catch(() => undefined);
-      throw new StoreError(`Could not write the token cache file ${file} (${errnoCode(error)}).`, { cause: error });
+      throw writeFailed(file, error);
     }
     await syncDirectory(dir);
   }
@@ -169,6 +183,8 @@ export function createFileTokenCache(path: string, options: FileTokenCacheOption
 
     async beforeCacheAccess(context: TokenCacheContext) {
       const result = await read();
+      // A misplaced cache is refused even during a login: its tokens must not land there.
+      if (result.kind === "unsafe") throw result.error;
       if (result.kind === "unreadable") {
         unreadable = result.reason;
         if (activeLogins === 0) throw unreadableError(file, result.reason);
@@ -228,6 +244,10 @@ function unreadableError(file: string, reason: UnreadableReason): AuthRequiredEr
         hint: `Check the file's owner and permissions, or ${lowerFirst(LOGIN_HINT)}`,
       });
   }
+}
+
+function writeFailed(file: string, error: unknown): StoreError {
+  return new StoreError(`Could not write the token cache file ${file} (${errnoCode(error)}).`, { cause: error });
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

@@ -25,7 +25,7 @@ const jsonString = z.string().refine((value) => {
 }, "expected a JSON string");
 
 /** Validates `createMsalTokenProvider` options; defaults live here. */
-export const msalOptionsSchema = z.object({
+export const msalOptionsSchema = z.strictObject({
   clientId: z.string().trim().min(1, "expected the application (client) id"),
   tenantId: z.string().trim().min(1, "expected a tenant id or domain").optional(),
   authority: httpsUrl.optional(),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { InvalidInputError, PartnerCenterHttpError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { parseReferral, type Referral } from "../referral.js";
-import { loggerOption, parseOptions } from "../_options.js";
+import { durationMs, loggerOption, parseOptions } from "../_options.js";
 import { raceAbort, sleep as defaultSleep } from "../_sleep.js";
 import { createHttpClient, parseJsonBody, type BodyParseResult, type HttpClient } from "./http.js";
 import { paginateReferrals } from "./paginate.js";
@@ -36,7 +36,7 @@ const isHttpUrl = (value: string): boolean => {
   }
 };
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   tokenProvider: z.custom<TokenProvider>(
     (value) => typeof (value as { getAccessToken?: unknown } | null)?.getAccessToken === "function",
     {
@@ -48,16 +48,16 @@ const optionsSchema = z.object({
     .string()
     .refine(isHttpUrl, "expected an http(s) URL such as https://api.partner.microsoft.com")
     .default(DEFAULT_PARTNER_CENTER_BASE_URL),
-  timeoutMs: z.number().int().positive().default(30_000),
+  timeoutMs: durationMs().default(30_000),
   retry: z
-    .object({
+    .strictObject({
       maxAttempts: z.number().int().min(1).default(DEFAULT_RETRY_POLICY.maxAttempts),
-      maxTotalWaitMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxTotalWaitMs),
-      baseDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.baseDelayMs),
-      maxDelayMs: z.number().min(0).default(DEFAULT_RETRY_POLICY.maxDelayMs),
+      maxTotalWaitMs: durationMs({ min: 0 }).default(DEFAULT_RETRY_POLICY.maxTotalWaitMs),
+      baseDelayMs: durationMs({ min: 0 }).default(DEFAULT_RETRY_POLICY.baseDelayMs),
+      maxDelayMs: durationMs({ min: 0 }).default(DEFAULT_RETRY_POLICY.maxDelayMs),
     })
     .prefault({}),
-  minIntervalMs: z.number().min(0).default(0),
+  minIntervalMs: durationMs({ min: 0 }).default(0),
   onRetry: fn<(notice: RetryNotice) => void>("(notice) => void").optional(),
   logger: loggerOption.optional(),
   sleep: fn<(ms: number, signal?: AbortSignal) => Promise<void>>("(ms, signal?) => Promise<void>").optional(),

@@ -3,6 +3,7 @@
 import { mergeCompanyFacts } from "./company-merge.js";
 import { toRawLead, type RawLead } from "./inspection.js";
 import { keepManualLink } from "./manual-link.js";
+import { isOlderCopy } from "./stale-copy.js";
 import type {
   BatchOutcome,
   Company,
@@ -100,6 +101,9 @@ export function applyPageToTables(tables: MemoryTables, page: ProcessedPage, env
     if (previous !== undefined && previous.contentHash === input.contentHash) {
       next = { ...previous, syncedAt };
       outcome = "unchanged";
+    } else if (previous !== undefined && isOlderCopy(previous.updatedAt, input.remoteUpdatedAt)) {
+      next = { ...previous, syncedAt };
+      outcome = "stale";
     } else {
       next = storeReferral(previous, input, syncedAt);
       outcome = previous === undefined ? "inserted" : "updated";

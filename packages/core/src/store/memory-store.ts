@@ -21,7 +21,7 @@ import type {
   StoredReferral,
   SyncRunRecord,
 } from "./store.js";
-import { isJsonObject, jsonClone, toIsoInstant } from "./validate-page.js";
+import { isJsonObject, jsonClone, toIsoInstant, toStoredCursor } from "./validate-page.js";
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -38,7 +38,7 @@ export interface MemoryStore extends Store {
   listDomainScans(): Promise<DomainScanRecord[]>;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   now: z.custom<() => number>((v) => typeof v === "function", "must be a function returning epoch ms").optional(),
 });
 
@@ -131,6 +131,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
             substatus: r.substatus,
             linkStatus: r.linkStatus,
             linkedCompanyId: r.linkedCompanyId,
+            remoteUpdatedAt: r.updatedAt,
           });
         }
       }
@@ -152,7 +153,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async advanceCursor(scope, next) {
-      cursors.set(requireText(scope, "scope"), { updatedAt: toIsoInstant(next.updatedAt, "cursor.updatedAt") });
+      cursors.set(requireText(scope, "scope"), toStoredCursor(next));
     },
 
     async claimDomainScans(domains) {

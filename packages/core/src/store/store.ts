@@ -94,8 +94,12 @@ export interface ProcessedPage {
 /** What happened to one referral of a page. */
 export interface ReferralOutcome {
   referralId: string;
-  /** `inserted`: new; `updated`: content hash changed; `unchanged`: only `lastSyncedAt` moved. */
-  outcome: "inserted" | "updated" | "unchanged";
+  /**
+   * `inserted`: new; `updated`: content hash changed; `unchanged`: only `lastSyncedAt` moved;
+   * `stale`: the stored referral has a newer `remoteUpdatedAt` than this copy, so nothing but
+   * `lastSyncedAt` moved (offset paging under concurrent updates lists a referral twice).
+   */
+  outcome: "inserted" | "updated" | "unchanged" | "stale";
   /** Status before this page (null when inserted). */
   previousStatus: string | null;
   previousSubstatus: string | null;
@@ -130,6 +134,11 @@ export interface KnownReferral {
    * referral, so the kept link keeps its company without reading the whole referral.
    */
   linkedCompanyId: string | null;
+  /**
+   * The stored `remoteUpdatedAt`. When a page holds an older copy, the engine then writes no
+   * company from it; stores that leave it out only lose that shortcut (applyBatch still refuses the copy).
+   */
+  remoteUpdatedAt?: string | null;
 }
 
 /** A company as stored. */
@@ -149,8 +158,16 @@ export interface Company {
 
 /** The incremental-sync high-water mark of one scope (one partner tenant). */
 export interface Cursor {
-  /** Newest `updatedDateTime` that is durable in the store. */
+  /**
+   * Newest `updatedDateTime` that is durable in the store, never later than the start of the run
+   * that wrote it plus the engine's `clockSkewAllowanceMs`.
+   */
   updatedAt: string;
+  /**
+   * `false` when a run saw the listing break its `updatedDateTime desc` order: until a run sees it
+   * honoured again, incremental runs list in full. Absent means `true`; stores return it only when false.
+   */
+  orderHonoured?: boolean;
 }
 
 /** A held run lock. Release it when the run ends; renew it for runs longer than the lease. */
@@ -182,6 +199,27 @@ export interface SyncCounts {
   skipped: Record<SkipReason, number>;
   failed: number;
   domainScansRequested: number;
+  /** Referrals dated after the run's start plus the clock-skew allowance: stored, but never moving the mark. */
+  futureDated: number;
+  /** Copies older than the stored referral or than another copy on the same page: not written. */
+  stale: number;
+}
+
+/** Codes of {@link SyncWarning}. */
+export type SyncWarningCode = "future_dated" | "order_not_honoured" | "cursor_in_future";
+
+/**
+ * Something a run worked around and the operator should see; warnings alone never change a run's
+ * status (a run with only warnings is `succeeded`). `future_dated`: referrals dated past the run's
+ * start plus the allowance (`count` of them); `order_not_honoured`: the listing was not newest
+ * first, so the run read to the end and later runs list in full until the order is back;
+ * `cursor_in_future`: the stored mark lay past that limit (written before this check existed), so
+ * the run listed in full and set the mark back.
+ */
+export interface SyncWarning {
+  code: SyncWarningCode;
+  message: string;
+  count?: number;
 }
 
 /** A sync run as recorded by the store (written at start, overwritten at finish). */
@@ -195,6 +233,8 @@ export interface SyncRunRecord {
   counts: SyncCounts;
   /** Failures with the referral they belong to (null for run-level errors). No contact data. */
   errors: Array<{ referralId: string | null; code: string; message: string }>;
+  /** See {@link SyncWarning}; no contact data. */
+  warnings: SyncWarning[];
 }
 
 /** Status of the sync as a whole, for status pages. */

@@ -2,7 +2,7 @@
 // all-or-nothing. Messages name the path, never the value: values may hold contact data.
 import { InvalidInputError } from "../errors.js";
 import { REFERRAL_TYPES } from "../referral.js";
-import type { ProcessedPage } from "./store.js";
+import type { Cursor, ProcessedPage } from "./store.js";
 
 const AUTO_LINK_STATUSES: readonly string[] = ["auto_linked", "multi_candidate", "unlinked"];
 
@@ -63,4 +63,14 @@ export function assertValidProcessedPage(page: ProcessedPage): void {
   page.companies.forEach((company, i) => {
     if (!nonEmpty(company.domain)) throw new InvalidInputError(`page.companies[${i}].domain must be a non-empty string.`);
   });
+}
+
+/** A cursor as stores keep it: `updatedAt` as an ISO instant, `orderHonoured` only when false. Throws `InvalidInputError` on a bad one. */
+export function toStoredCursor(next: unknown): Cursor {
+  const cursor = (typeof next === "object" && next !== null ? next : {}) as Partial<Record<keyof Cursor, unknown>>;
+  const updatedAt = toIsoInstant(cursor.updatedAt, "cursor.updatedAt");
+  if (cursor.orderHonoured !== undefined && typeof cursor.orderHonoured !== "boolean") {
+    throw new InvalidInputError("cursor.orderHonoured must be a boolean when given.");
+  }
+  return cursor.orderHonoured === false ? { updatedAt, orderHonoured: false } : { updatedAt };
 }

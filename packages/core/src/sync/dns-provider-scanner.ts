@@ -2,7 +2,7 @@
 import { Resolver } from "node:dns/promises";
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
-import { parseOptions } from "../_options.js";
+import { durationMs, parseOptions } from "../_options.js";
 
 /** The two lookups the scanner makes; `node:dns/promises` (or a `Resolver`) fits as is. */
 export interface DnsResolver {
@@ -50,7 +50,7 @@ const optionsSchema = z
         "expected { resolveMx(domain), resolveTxt(domain) }, e.g. import('node:dns/promises')",
       )
       .optional(),
-    timeoutMs: z.number().int().positive().default(5000),
+    timeoutMs: durationMs().default(5000),
   })
   .optional();
 

@@ -5,7 +5,7 @@ import { ConfigError, InvalidInputError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ScoringHook } from "../rules/scoring.js";
 import type { Store, SyncTrigger } from "../store/store.js";
-import { parseOptions } from "../_options.js";
+import { durationMs, parseOptions } from "../_options.js";
 import type { DomainScanner } from "./domain-scans.js";
 import { missingStoreMethods } from "./guarded-store.js";
 import type { MatchLead } from "./link-resolution.js";
@@ -38,6 +38,12 @@ export interface SyncEngineOptions {
   scope?: string;
   /** Incremental runs re-read this far below the stored mark. Default 10 min. */
   overlapMs?: number;
+  /**
+   * How far past the run's own start a referral's `updatedDateTime` may lie and still move the
+   * incremental mark (clock skew between Partner Center and this host). Later ones are stored and
+   * reported as `future_dated`, never moving the mark. Default 5 min.
+   */
+  clockSkewAllowanceMs?: number;
   /** Lease of the store's run lock, renewed after every page. Default 1 h. */
   lockTtlMs?: number;
   /** `$top` of the listing, 1..100. Default 100. */
@@ -103,12 +109,13 @@ const engineSchema = z.strictObject({
   matchLead: fn("an async function ({ referralId, domain, customerName, normalizedName }) => { companyIds } | null").optional(),
   logger: objectWith("warn", "pino()").optional(),
   scope: z.string().trim().min(1).default("default"),
-  overlapMs: z.number().int().nonnegative().default(10 * 60_000),
-  lockTtlMs: positiveInt.default(60 * 60_000),
+  overlapMs: durationMs({ min: 0 }).default(10 * 60_000),
+  clockSkewAllowanceMs: durationMs({ min: 0, max: 24 * 60 * 60_000 }).default(5 * 60_000),
+  lockTtlMs: durationMs().default(60 * 60_000),
   pageSize: positiveInt.max(100).default(100),
   useUpdatedSinceFilter: z.boolean().default(false),
   scanConcurrency: positiveInt.max(64).default(4),
-  scanTimeoutMs: positiveInt.default(30_000),
+  scanTimeoutMs: durationMs().default(30_000),
   matchLeadConcurrency: positiveInt.max(64).default(8),
   maxReportedErrors: z.number().int().nonnegative().default(1000),
   now: fn("a function returning epoch milliseconds").optional(),

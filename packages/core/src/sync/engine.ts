@@ -10,9 +10,10 @@ import type { RunLock, SyncTrigger } from "../store/store.js";
 import { createDomainScanRunner } from "./domain-scans.js";
 import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
 import { guardStore } from "./guarded-store.js";
+import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, wholePageOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
 import { writePage, type PageWriterContext } from "./page-writer.js";
-import { pageItemUpdatedAtMs, parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
+import type { ReferralProcessingConfig } from "./process-referral.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
 
@@ -88,6 +89,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     lock: RunLock,
     query: ListReferralsQuery,
     stopBelowMs: number | null,
+    order: OrderWatch,
     abortPrefetch: () => void,
     signal: AbortSignal | undefined,
   ) {
@@ -102,8 +104,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         pending = null;
         if (step.done) break;
         const page = step.value;
-        // Decided before prefetching, so a run that reached its mark asks for nothing more.
-        const last = stopBelowMs !== null && wholePageOlder(page, stopBelowMs);
+        order.observe(page);
+        // Decided before prefetching, so a run that reached its mark asks for nothing more. Once the
+        // listing is seen out of order, "wholly older" says nothing about the pages still to come.
+        const last = stopBelowMs !== null && order.honoured && wholePageOlder(page, stopBelowMs);
         if (!last) {
           pending = iterator.next();
           pending.catch(() => {});
@@ -160,14 +164,18 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let runError: unknown = null;
     let previous: string | null = null;
     let next: string | null = null;
+    const order = createOrderWatch();
+    let plan: ListingPlan | null = null;
     try {
       emitter.emit("sync.started", { runId, trigger, full });
       logger.info({ runId, trigger, full }, "sync_started");
       await store.recordRun(recorder.toRecord("running", null));
-      previous = (await store.getCursor(settings.scope))?.updatedAt ?? null;
+      const stored = await store.getCursor(settings.scope);
+      previous = stored?.updatedAt ?? null;
       next = previous;
-      const previousMs = parseTimestamp(previous);
-      const stopBelowMs = full || previousMs === null ? null : previousMs - settings.overlapMs;
+      plan = planListing({ stored, full, startMs, overlapMs: settings.overlapMs, clockSkewAllowanceMs: settings.clockSkewAllowanceMs });
+      if (plan.warning) recorder.warn(plan.warning);
+      const { stopBelowMs } = plan;
       const query: ListReferralsQuery = { orderBy: "updatedDateTime desc", top: settings.pageSize, signal: controller.signal, correlationId: runId };
       if (settings.useUpdatedSinceFilter && stopBelowMs !== null) {
         query.filter = odataFilter.compare("updatedDateTime", "gt", new Date(stopBelowMs));
@@ -182,19 +190,26 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         scans,
         logger,
         now,
+        capMs: plan.capMs,
       };
-      const seen = await runPages(ctx, lock, query, stopBelowMs, () => controller.abort(), signal);
+      const seen = await runPages(ctx, lock, query, stopBelowMs, order, () => controller.abort(), signal);
       await scans?.drain();
+      if (!order.honoured) recorder.warn(ORDER_WARNING);
       const status = decideStatus({ runError: false, failed: recorder.counts.failed });
       // A partial run moves the mark no further than its oldest failure, so the next run retries it.
       const target = status === "partial" ? min(seen.newestMs, seen.oldestFailedMs) : seen.newestMs;
-      if (target !== null && (previousMs === null || target > previousMs)) {
-        await store.advanceCursor(settings.scope, { updatedAt: iso(target) });
-        next = iso(target);
+      const cursor = nextCursor(plan, target, order.honoured);
+      if (cursor !== null) {
+        await store.advanceCursor(settings.scope, cursor);
+        next = cursor.updatedAt;
       }
     } catch (error) {
       runError = error instanceof RunAborted || signal?.aborted ? new RunAborted() : error;
       await scans?.drain();
+      // A failed run that saw the order broken still says so, or the next could stop before what it missed.
+      const flagged = order.honoured || plan === null ? null : nextCursor(plan, null, false);
+      if (!order.honoured) recorder.warn(ORDER_WARNING);
+      if (flagged) await store.advanceCursor(settings.scope, flagged).catch((e: unknown) => logger.warn({ runId, error: summarizeError(e) }, "cursor_write_failed"));
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
@@ -213,6 +228,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const status = decideStatus({ runError: failed, failed: recorder.counts.failed });
     const finishedMs = Math.max(now(), startMs);
     const record = recorder.toRecord(status, iso(finishedMs));
+    for (const warning of record.warnings) logger.warn({ runId, code: warning.code, count: warning.count, message: warning.message }, warning.code);
     try {
       await store.recordRun(record);
     } catch (error) {
@@ -268,12 +284,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       emitter.emit("rate_limited", payload);
     },
   };
-}
-
-/** True when the page has dated referrals and every one is older than `belowMs` (undated garbage is ignored). */
-function wholePageOlder(page: ReferralPage, belowMs: number): boolean {
-  const dated = page.referrals.map(pageItemUpdatedAtMs).filter((ms): ms is number => ms !== null);
-  return dated.length > 0 && dated.every((ms) => ms < belowMs);
 }
 
 function max(a: number | null, b: number | null): number | null {

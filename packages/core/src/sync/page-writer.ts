@@ -8,6 +8,7 @@ import type { BatchOutcome, CompanyOutcome, KnownReferral, LinkDecision, Process
 import type { DomainScanRunner } from "./domain-scans.js";
 import type { EngineStore } from "./guarded-store.js";
 import { keptLink, resolveLinks, type MatchLead } from "./link-resolution.js";
+import { staleCopyIndexes } from "./page-dedupe.js";
 import {
   pageItemId,
   pageItemUpdatedAtMs,
@@ -30,11 +31,13 @@ export interface PageWriterContext {
   scans: DomainScanRunner | null;
   logger: Logger;
   now: () => number;
+  /** Referrals dated later than this (epoch ms) are future-dated: stored, reported, never moving the mark. */
+  capMs: number;
 }
 
 /** Timestamps (epoch ms) the cursor logic needs from a written page. */
 export interface PageWriteResult {
-  /** Newest `updatedDateTime` among the page's valid referrals. */
+  /** Newest `updatedDateTime` among the page's valid referrals, future-dated ones left out. */
   newestMs: number | null;
   /** Oldest `updatedDateTime` among the referrals that failed. */
   oldestFailedMs: number | null;
@@ -42,6 +45,7 @@ export interface PageWriteResult {
 
 type Slot =
   | SkipDecision
+  | { kind: "stale"; referralId: string }
   | { kind: "fail"; referralId: string; error: unknown }
   | (KeepDecision & { link?: LinkDecision; outcome?: ReferralOutcome | undefined });
 
@@ -53,7 +57,9 @@ export async function writePage(page: ReferralPage, ctx: PageWriterContext): Pro
   const ids = [...new Set(page.referrals.filter((i) => i.ok).map((i) => pageItemId(i) as string))];
   const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
 
-  const slots: Slot[] = page.referrals.map((item) => {
+  const stale = staleCopyIndexes(page.referrals);
+  const slots: Slot[] = page.referrals.map((item, index) => {
+    if (stale.has(index)) return { kind: "stale", referralId: pageItemId(item) ?? "" };
     try {
       return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
     } catch (error) {
@@ -66,7 +72,7 @@ export async function writePage(page: ReferralPage, ctx: PageWriterContext): Pro
   report(slots, page.pageNumber, recorder);
   for (const company of written.companies) recorder.companyUpserted(company);
   await requestScans(slots, ctx);
-  return timestamps(page, slots);
+  return timestamps(page, slots, ctx);
 }
 
 async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void> {
@@ -168,7 +174,9 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
 
 function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorder): void {
   slots.forEach((slot, index) => {
-    if (slot.kind === "skip") {
+    if (slot.kind === "stale") {
+      recorder.stale();
+    } else if (slot.kind === "skip") {
       recorder.skipped({ id: slot.referralId, page: pageNumber, index }, slot.reason, slot.issues);
     } else if (slot.kind === "fail") {
       recorder.failed(slot.referralId, slot.error);
@@ -177,6 +185,10 @@ function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorde
       const r = slot.referral;
       if (outcome.outcome === "unchanged") {
         recorder.unchanged();
+        return;
+      }
+      if (outcome.outcome === "stale") {
+        recorder.stale();
         return;
       }
       recorder.ingested({
@@ -219,12 +231,17 @@ async function requestScans(slots: readonly Slot[], ctx: PageWriterContext): Pro
   ctx.scans.enqueue(claimed);
 }
 
-function timestamps(page: ReferralPage, slots: readonly Slot[]): PageWriteResult {
+/** Also reports the future-dated referrals, which the mark must never follow (issue 9 item 1). */
+function timestamps(page: ReferralPage, slots: readonly Slot[], ctx: PageWriterContext): PageWriteResult {
   let newestMs: number | null = null;
   let oldestFailedMs: number | null = null;
   page.referrals.forEach((item, i) => {
     const ms = item.ok ? pageItemUpdatedAtMs(item) : null;
-    if (ms === null) return;
+    if (ms === null || !item.ok || slots[i]?.kind === "stale") return;
+    if (ms > ctx.capMs) {
+      ctx.recorder.futureDated({ referralId: item.referral.id, updatedAt: item.referral.updatedDateTime ?? "" });
+      return;
+    }
     if (newestMs === null || ms > newestMs) newestMs = ms;
     if (slots[i]?.kind === "fail" && (oldestFailedMs === null || ms < oldestFailedMs)) oldestFailedMs = ms;
   });

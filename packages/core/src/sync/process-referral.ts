@@ -9,6 +9,7 @@ import { customerContactEmails, extractDomain, type ExtractDomainOptions } from 
 import { filterParsedReferral, type FilterRules } from "../rules/filter.js";
 import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
 import { extractAzureTenantId, type TenantExtractor } from "../rules/tenant.js";
+import { isOlderCopy } from "../store/stale-copy.js";
 import type { CompanyUpsert, KnownReferral, ProcessedReferral } from "../store/store.js";
 import { contentHash } from "./content-hash.js";
 
@@ -125,8 +126,10 @@ export function processReferral(
     payload,
   };
 
+  // The store refuses an older copy than it holds; its company facts are older too.
+  const older = stored !== null && isOlderCopy(stored.remoteUpdatedAt, processed.remoteUpdatedAt);
   const company: CompanyUpsert | null =
-    filter.ingest && !unchanged && domain.domain !== null
+    filter.ingest && !unchanged && !older && domain.domain !== null
       ? {
           domain: domain.domain,
           name: customerName,

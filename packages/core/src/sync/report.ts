@@ -3,7 +3,7 @@ import { describeError } from "../errors.js";
 import type { ErrorSummary, SyncEventEmitter, SyncEventMap, SyncReport } from "../events.js";
 import { maskPii } from "../logger.js";
 import { SKIP_REASONS, type SkipReason } from "../referral.js";
-import type { SyncCounts, SyncRunRecord, SyncRunStatus, SyncTrigger } from "../store/store.js";
+import type { SyncCounts, SyncRunRecord, SyncRunStatus, SyncTrigger, SyncWarning } from "../store/store.js";
 
 /** Zeroed counts, with every skip reason present. */
 export function emptyCounts(): SyncCounts {
@@ -16,6 +16,8 @@ export function emptyCounts(): SyncCounts {
     skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
     failed: 0,
     domainScansRequested: 0,
+    futureDated: 0,
+    stale: 0,
   };
 }
 
@@ -42,6 +44,12 @@ export interface RunRecorder {
   failed(referralId: string, error: unknown): void;
   ingested(payload: Omit<SyncEventMap["referral.ingested"], "runId">): void;
   unchanged(): void;
+  /** A copy older than the stored referral or than another copy on its page; nothing was written. */
+  stale(): void;
+  /** A referral dated past the run's start plus the clock-skew allowance (stored, never moving the mark). */
+  futureDated(payload: Omit<SyncEventMap["referral.future_dated"], "runId">): void;
+  /** Adds a run-level warning; one per code (a later one replaces it). */
+  warn(warning: SyncWarning): void;
   statusChanged(payload: Omit<SyncEventMap["referral.status_changed"], "runId">): void;
   companyUpserted(payload: Omit<SyncEventMap["company.upserted"], "runId">): void;
   scanRequested(domain: string): void;
@@ -63,6 +71,7 @@ export function createRunRecorder(init: {
   const { runId, emitter } = init;
   const counts = emptyCounts();
   const errors: SyncRunRecord["errors"] = [];
+  const warnings = new Map<SyncWarning["code"], SyncWarning>();
   const pushError = (entry: SyncRunRecord["errors"][number]) => {
     if (errors.length < init.maxErrors) errors.push(entry);
   };
@@ -99,6 +108,16 @@ export function createRunRecorder(init: {
     unchanged() {
       counts.unchanged += 1;
     },
+    stale() {
+      counts.stale += 1;
+    },
+    futureDated(payload) {
+      counts.futureDated += 1;
+      emitter.emit("referral.future_dated", { runId, ...payload });
+    },
+    warn(warning) {
+      warnings.set(warning.code, { ...warning });
+    },
     statusChanged(payload) {
       emitter.emit("referral.status_changed", { runId, ...payload });
     },
@@ -123,9 +142,16 @@ export function createRunRecorder(init: {
         finishedAt,
         counts: structuredClone(counts),
         errors: errors.map((e) => ({ ...e })),
+        warnings: [...futureDatedWarning(counts.futureDated), ...[...warnings.values()].map((w) => ({ ...w }))],
       };
     },
   };
+}
+
+function futureDatedWarning(count: number): SyncWarning[] {
+  if (count === 0) return [];
+  const message = `${count} referral(s) dated after the run's start plus clockSkewAllowanceMs: stored and counted, but they never move the incremental mark.`;
+  return [{ code: "future_dated", message, count }];
 }
 
 /** The report of a finished run. */

@@ -19,6 +19,7 @@ function report(status: SyncReport["status"], errors: SyncReport["errors"] = [])
     durationMs: 1000,
     counts: emptyCounts(),
     errors,
+    warnings: [],
     cursor: { previous: null, next: null },
   };
 }
@@ -239,11 +240,42 @@ describe("createScheduler", () => {
     [{ intervalMs: 0 }, "createScheduler.intervalMs"],
     [{ jitterMs: 10, jitterRatio: 0.1 }, "createScheduler.jitterMs"],
     [{ jitterRatio: 2 }, "createScheduler.jitterRatio"],
-    [{ intervall: 5 }, "createScheduler"],
+    [{ intervall: 5 }, "createScheduler.intervall"],
   ])("rejects bad options %j with a ConfigError", (options, path) => {
     expect(() => createScheduler(fakeEngine().engine, options as never)).toThrow(
       expect.objectContaining({ code: "config_invalid", issues: [expect.objectContaining({ path })] }),
     );
+  });
+
+  describe("item 9: timer overflow", () => {
+    const MAX = 2 ** 31 - 1;
+
+    it.each([
+      [{ intervalMs: 2 ** 31 }, "createScheduler.intervalMs", 1],
+      [{ intervalMs: 1e12 }, "createScheduler.intervalMs", 1],
+      [{ jitterMs: 2 ** 31 }, "createScheduler.jitterMs", 0],
+      [{ maxQueueAgeMs: 2 ** 31 }, "createScheduler.maxQueueAgeMs", 1],
+    ])("rejects %j with a config_invalid that states the range", (options, path, min) => {
+      expect(() => createScheduler(fakeEngine().engine, options)).toThrow(
+        expect.objectContaining({
+          code: "config_invalid",
+          issues: [{ path, message: `expected a whole number of milliseconds from ${min} to ${MAX} (about 24.8 days)` }],
+        }),
+      );
+    });
+
+    it("waits the longest interval plus the longest jitter without firing early", async () => {
+      const f = fakeEngine();
+      f.then(instant);
+      // Each bound alone is accepted; their sum overflows setTimeout, which would fire at once.
+      const scheduler = createScheduler(f.engine, { intervalMs: MAX, jitterMs: MAX, random: () => 0.999 });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(60 * MIN);
+      expect(f.calls).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(MAX - 60 * MIN);
+      expect(f.calls).toHaveLength(1);
+      await scheduler.stop();
+    });
   });
 
   it.each([null, {}, { run: "no" }])("rejects %j as the engine with a ConfigError", (engine) => {

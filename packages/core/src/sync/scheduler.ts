@@ -4,7 +4,7 @@ import type { SyncReport } from "../events.js";
 import { ConfigError, PcReferralsError, SyncInProgressError } from "../errors.js";
 import { createMaskingLogger, silentLogger, type Logger } from "../logger.js";
 import type { SyncTrigger } from "../store/store.js";
-import { parseOptions } from "../_options.js";
+import { durationMs, MAX_TIMER_MS, parseOptions } from "../_options.js";
 import type { SyncRunOptions } from "./engine-options.js";
 import { summarizeError } from "./report.js";
 
@@ -15,7 +15,10 @@ export interface SchedulableEngine {
 
 /** Options of {@link createScheduler}. */
 export interface SchedulerOptions {
-  /** Pause between the end of one run and the next. Default 600 s, or 30 s when `NODE_ENV=development`. */
+  /**
+   * Pause between the end of one run and the next. Default 600 s, or 30 s when `NODE_ENV=development`.
+   * At most 2147483647 ms (about 24.8 days), as for every duration here: the longest `setTimeout` holds.
+   */
   intervalMs?: number;
   /** Run as soon as `start()` is called instead of after the first interval. Default false. */
   runOnStart?: boolean;
@@ -51,12 +54,12 @@ export interface Scheduler {
 
 const optionsSchema = z
   .strictObject({
-    intervalMs: z.number().int().positive().optional(),
+    intervalMs: durationMs().optional(),
     runOnStart: z.boolean().default(false),
     signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, "expected an AbortSignal").optional(),
-    jitterMs: z.number().int().nonnegative().optional(),
+    jitterMs: durationMs({ min: 0 }).optional(),
     jitterRatio: z.number().min(0).max(1).optional(),
-    maxQueueAgeMs: z.number().int().positive().default(60 * 60_000),
+    maxQueueAgeMs: durationMs().default(60 * 60_000),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null, "expected a pino-compatible logger").optional(),
     random: z.custom<() => number>((v) => typeof v === "function", "expected a function returning [0, 1)").optional(),
   })
@@ -105,7 +108,9 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   const scheduleNext = () => {
     clearTimer();
     if (!started) return;
-    const delay = intervalMs + Math.floor(Math.min(Math.max(random(), 0), 1) * jitterMax);
+    const jitter = Math.floor(Math.min(Math.max(random(), 0), 1) * jitterMax);
+    // Each bound fits a timer, their sum may not, and Node fires an overlong timer at once.
+    const delay = Math.min(intervalMs + jitter, MAX_TIMER_MS);
     timer = setTimeout(() => {
       timer = null;
       launch("schedule");

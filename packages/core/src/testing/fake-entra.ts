@@ -7,6 +7,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { INetworkModule, NetworkResponse } from "@azure/msal-node";
+import { z } from "zod";
+import { parseOptions } from "../_options.js";
 import { delay, header, httpRequest, requestUrl, sendJson } from "./_http.js";
 import { createTokenMinter } from "./fake-entra-tokens.js";
 import type { AccessTokenCheck } from "./fake-entra-tokens.js";
@@ -33,6 +35,15 @@ export interface FakeEntraOptions {
   /** Clock in ms (token `iat`/`exp`, device-code expiry, token checks). */
   now?: () => number;
 }
+
+const optionsSchema = z.strictObject({
+  tenantId: z.string().regex(/^[\w.-]+$/, "expected a tenant id (letters, digits, '.', '-', '_')").optional(),
+  clientId: z.string().min(1, "expected a client id").optional(),
+  audience: z.string().min(1, "expected an audience URI").optional(),
+  accessTokenTtlSeconds: z.number().int().positive().optional(),
+  autoApproveDeviceCodes: z.boolean().optional(),
+  now: z.custom<() => number>((v) => typeof v === "function", "expected a function returning epoch ms").optional(),
+});
 
 /** Spread into `createMsalTokenProvider` (or msal-node's `auth`/`system` config) to log in against the fake. */
 export interface FakeEntraTokenProviderOptions {
@@ -136,6 +147,7 @@ function rewritingNetworkClient(serverUrl: string): INetworkModule {
 
 /** Creates a fake Entra ID tenant; mount it with `handle` on a node:http server (the fake Partner Center does). */
 export function createFakeEntra(options: FakeEntraOptions = {}): FakeEntra {
+  parseOptions(optionsSchema, options, "createFakeEntra");
   const tenantId = options.tenantId ?? DEFAULT_TENANT;
   const clientId = options.clientId ?? DEFAULT_CLIENT;
   const audience = options.audience ?? "https://api.partner.microsoft.com";

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
-import { parseOptions } from "../_options.js";
+import { durationMs, parseOptions } from "../_options.js";
 import { delay, header, listenLocal, queryRecord, readBody, requestUrl, sendJson } from "./_http.js";
 import { createFakeEntra } from "./fake-entra.js";
 import type { FakeEntra, FakeEntraOptions, FakeEntraTokenProviderOptions } from "./fake-entra.js";
@@ -69,10 +69,10 @@ export interface FakePartnerCenter {
   stop(): Promise<void>;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   referrals: z.array(z.unknown()).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
-  latencyMs: z.number().nonnegative().optional(),
+  latencyMs: durationMs({ min: 0 }).optional(),
   faults: z.array(z.unknown()).optional(),
   autoApproveDeviceCodes: z.boolean().optional(),
   tenantId: z.string().regex(/^[\w.-]+$/).optional(),

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
-import { parseOptions } from "../_options.js";
+import { durationMs, parseOptions } from "../_options.js";
 import { delay } from "./_http.js";
 import { createSeededRandom } from "./generate-referrals.js";
 
@@ -61,7 +61,7 @@ export interface FaultRule {
   delayMs?: number;
 }
 
-const faultRuleSchema = z.object({
+const faultRuleSchema = z.strictObject({
   kind: z.enum(["rate_limit", "server_error", "unavailable", "reset", "malformed_json", "slow"]),
   path: z.string().startsWith("/").optional(),
   method: z.string().min(1).optional(),
@@ -72,7 +72,7 @@ const faultRuleSchema = z.object({
   retryAfter: z.string().min(1).optional(),
   rateLimitBody: z.enum(["error", "throttle"]).optional(),
   status: z.number().int().min(500).max(599).optional(),
-  delayMs: z.number().nonnegative().optional(),
+  delayMs: durationMs({ min: 0 }).optional(),
 });
 
 /** A response the fake would send, before faults change it. */

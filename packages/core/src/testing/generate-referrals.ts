@@ -37,7 +37,7 @@ export interface GenerateReferralsOptions {
   texture?: boolean;
 }
 
-const optionsSchema = z.object({
+const optionsSchema = z.strictObject({
   count: z.number().int().nonnegative(),
   seed: z.number().int().optional(),
   now: z.union([z.date(), z.number().finite()]).optional(),

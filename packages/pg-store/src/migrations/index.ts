@@ -1,7 +1,8 @@
 // Every migration of this package, in order. Append new ones; never reorder or edit released ones.
 import { init } from "./0001-init.js";
+import { cursorOrderAndRunWarnings } from "./0002-cursor-order-and-run-warnings.js";
 import { domainReferrals } from "./0005-domain-referrals.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [init, domainReferrals];
+export const MIGRATIONS: readonly Migration[] = [init, cursorOrderAndRunWarnings, domainReferrals];

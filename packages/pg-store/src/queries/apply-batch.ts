@@ -6,6 +6,7 @@ import {
   assertValidProcessedPage,
   foldCompanyUpserts,
   InvalidInputError,
+  isOlderCopy,
   keepManualLink,
   toIsoInstant,
   type BatchOutcome,
@@ -72,7 +73,7 @@ interface PlannedReferrals {
   outcomes: ReferralOutcome[];
   /** Every written occurrence (raw leads); `final` marks the last one per id (the row to store). */
   writes: Array<{ referral: ProcessedReferral; link: { status: LinkStatus; companyId: string | null }; final: boolean }>;
-  /** Ids whose only occurrences were unchanged: just their sync time moves. */
+  /** Ids whose only occurrences were unchanged or stale: just their sync time moves. */
   touched: string[];
 }
 
@@ -84,10 +85,11 @@ function planReferrals(referrals: readonly ProcessedReferral[], stored: Map<stri
   const lastWrite = new Map<string, number>();
   for (const r of referrals) {
     const prev = state.get(r.referralId);
-    if (prev !== undefined && prev.contentHash === r.contentHash) {
+    const stale = prev !== undefined && prev.contentHash !== r.contentHash && isOlderCopy(prev.remoteUpdatedAt, r.remoteUpdatedAt);
+    if (prev !== undefined && (stale || prev.contentHash === r.contentHash)) {
       outcomes.push({
         referralId: r.referralId,
-        outcome: "unchanged",
+        outcome: stale ? "stale" : "unchanged",
         previousStatus: prev.status,
         previousSubstatus: prev.substatus,
         linkStatus: prev.linkStatus,
@@ -104,6 +106,7 @@ function planReferrals(referrals: readonly ProcessedReferral[], stored: Map<stri
       substatus: r.substatus,
       linkStatus: link.status,
       linkedCompanyId: link.companyId,
+      remoteUpdatedAt: r.remoteUpdatedAt,
     });
     outcomes.push({
       referralId: r.referralId,
@@ -170,7 +173,9 @@ const UPDATES = COLUMNS.split(",")
   .map((c) => `${c} = EXCLUDED.${c}`)
   .join(", ");
 
-// PostgreSQL runs every data-modifying CTE to completion whether or not the outer statement reads it.
+// The upsert itself also refuses an older copy (same rule as isOlderCopy), so the rule holds in SQL
+// whatever the plan above decided. PostgreSQL runs every data-modifying CTE to completion whether
+// or not the outer statement reads it.
 async function writeReferrals(tx: Queryable, t: Tables, plan: PlannedReferrals, page: { syncedAt: string; runId: string }): Promise<void> {
   await tx.query(
     `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}),
@@ -180,7 +185,9 @@ async function writeReferrals(tx: Queryable, t: Tables, plan: PlannedReferrals, 
        ON CONFLICT (referral_id) DO UPDATE SET ${UPDATES},
          link_status = CASE WHEN ${MANUAL} THEN r.link_status ELSE EXCLUDED.link_status END,
          linked_company_id = CASE WHEN ${MANUAL} THEN r.linked_company_id ELSE EXCLUDED.linked_company_id END,
-         last_synced_at = EXCLUDED.last_synced_at, last_run_id = EXCLUDED.last_run_id),
+         last_synced_at = EXCLUDED.last_synced_at, last_run_id = EXCLUDED.last_run_id
+       WHERE r.remote_updated_at IS NULL OR EXCLUDED.remote_updated_at IS NULL
+         OR EXCLUDED.remote_updated_at >= r.remote_updated_at),
      touched AS (
        UPDATE ${t.referrals} SET last_synced_at = $3::timestamptz, last_run_id = $4
        WHERE referral_id = ANY($2::text[]))

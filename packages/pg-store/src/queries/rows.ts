@@ -7,7 +7,7 @@ export const INBOX_COLUMNS = `referral_id, referral_type, status, substatus, cus
   linked_company_id, azure_tenant_id, remote_updated_at, last_synced_at`;
 
 /** Columns of what the engine (and applyBatch) must know of a stored referral, in SELECT-list form. */
-export const KNOWN_COLUMNS = "referral_id, content_hash, status, substatus, link_status, linked_company_id";
+export const KNOWN_COLUMNS = "referral_id, content_hash, status, substatus, link_status, linked_company_id, remote_updated_at";
 
 /** A row selected with {@link KNOWN_COLUMNS}. */
 export interface KnownDbRow {
@@ -17,6 +17,7 @@ export interface KnownDbRow {
   substatus: string | null;
   link_status: LinkStatus;
   linked_company_id: string | null;
+  remote_updated_at: Date | string | null;
 }
 
 /** The known referral of a referrals row. */
@@ -28,6 +29,7 @@ export function toKnownReferral(row: KnownDbRow): KnownReferral {
     substatus: row.substatus,
     linkStatus: row.link_status,
     linkedCompanyId: row.linked_company_id,
+    remoteUpdatedAt: isoOrNull(row.remote_updated_at),
   };
 }
 

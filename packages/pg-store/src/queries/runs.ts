@@ -3,6 +3,7 @@ import {
   InvalidInputError,
   isJsonObject,
   toIsoInstant,
+  toStoredCursor,
   type Cursor,
   type DomainScanRecord,
   type DomainScanResult,
@@ -31,10 +32,11 @@ interface RunDbRow {
   finished_at: Date | string | null;
   counts: SyncRunRecord["counts"];
   errors: SyncRunRecord["errors"];
+  warnings: SyncRunRecord["warnings"];
 }
 
 /** Columns of a run, in SELECT-list form. */
-export const RUN_COLUMNS = "run_id, trigger, full_sync, status, started_at, finished_at, counts, errors";
+export const RUN_COLUMNS = "run_id, trigger, full_sync, status, started_at, finished_at, counts, errors, warnings";
 
 /** The run record of a sync_runs row. */
 export function toRun(row: RunDbRow): SyncRunRecord {
@@ -47,6 +49,7 @@ export function toRun(row: RunDbRow): SyncRunRecord {
     finishedAt: isoOrNull(row.finished_at),
     counts: row.counts,
     errors: row.errors,
+    warnings: row.warnings,
   };
 }
 
@@ -56,12 +59,22 @@ export async function recordRun(db: Db, t: Tables, run: SyncRunRecord): Promise<
   const startedAt = toIsoInstant(run.startedAt, "startedAt");
   const finishedAt = run.finishedAt === null ? null : toIsoInstant(run.finishedAt, "finishedAt");
   await db.query(
-    `INSERT INTO ${t.syncRuns} (run_id, trigger, full_sync, status, started_at, finished_at, counts, errors)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)
+    `INSERT INTO ${t.syncRuns} (run_id, trigger, full_sync, status, started_at, finished_at, counts, errors, warnings)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb)
      ON CONFLICT (run_id) DO UPDATE SET trigger = EXCLUDED.trigger, full_sync = EXCLUDED.full_sync,
        status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
-       counts = EXCLUDED.counts, errors = EXCLUDED.errors, recorded_at = now()`,
-    [runId, run.trigger, run.full, run.status, startedAt, finishedAt, toJsonb(run.counts).json, toJsonb(run.errors).json],
+       counts = EXCLUDED.counts, errors = EXCLUDED.errors, warnings = EXCLUDED.warnings, recorded_at = now()`,
+    [
+      runId,
+      run.trigger,
+      run.full,
+      run.status,
+      startedAt,
+      finishedAt,
+      toJsonb(run.counts).json,
+      toJsonb(run.errors).json,
+      toJsonb(run.warnings ?? []).json,
+    ],
   );
 }
 
@@ -78,20 +91,22 @@ export async function listRuns(db: Db, t: Tables, query: { limit?: number } = {}
 
 /** See `Store.getCursor`. */
 export async function getCursor(db: Db, t: Tables, scope: string): Promise<Cursor | null> {
-  const [row] = await db.query<{ updated_at: Date | string }>(`SELECT updated_at FROM ${t.cursor} WHERE scope = $1`, [
-    storableText(String(scope)),
-  ]);
-  return row ? { updatedAt: iso(row.updated_at) } : null;
+  const [row] = await db.query<{ updated_at: Date | string; order_honoured: boolean }>(
+    `SELECT updated_at, order_honoured FROM ${t.cursor} WHERE scope = $1`,
+    [storableText(String(scope))],
+  );
+  return row ? toStoredCursor({ updatedAt: iso(row.updated_at), orderHonoured: row.order_honoured }) : null;
 }
 
-/** See `Store.advanceCursor`: sets the scope's high-water mark. */
+/** See `Store.advanceCursor`: sets the scope's high-water mark and whether the listing order was honoured. */
 export async function advanceCursor(db: Db, t: Tables, scope: string, next: Cursor): Promise<void> {
   requireText(scope, "scope");
-  const updatedAt = toIsoInstant(next?.updatedAt, "cursor.updatedAt");
+  const cursor = toStoredCursor(next);
   await db.query(
-    `INSERT INTO ${t.cursor} (scope, updated_at) VALUES ($1, $2)
-     ON CONFLICT (scope) DO UPDATE SET updated_at = EXCLUDED.updated_at, advanced_at = now()`,
-    [storableText(scope), updatedAt],
+    `INSERT INTO ${t.cursor} (scope, updated_at, order_honoured) VALUES ($1, $2, $3)
+     ON CONFLICT (scope) DO UPDATE SET updated_at = EXCLUDED.updated_at, order_honoured = EXCLUDED.order_honoured,
+       advanced_at = now()`,
+    [storableText(scope), cursor.updatedAt, cursor.orderHonoured !== false],
   );
 }
 

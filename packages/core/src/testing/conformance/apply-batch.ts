@@ -216,4 +216,46 @@ export function describeApplyBatch<S extends Store>(ctx: ConformanceContext<S>):
       for (const lead of leads) expect(Number.isNaN(Date.parse(lead.createdAt))).toBe(false);
     });
   });
+
+  describe("item 2: applyBatch never replaces a referral with an older copy", () => {
+    const newer = makeProcessedReferral({ referralId: "ref-a", contentHash: "hash-new", remoteUpdatedAt: "2025-03-05T08:00:00.000Z", payload: { v: "new" } });
+    const older = makeProcessedReferral({
+      referralId: "ref-a",
+      contentHash: "hash-old",
+      status: "Closed",
+      substatus: "Lost",
+      remoteUpdatedAt: "2025-03-04T08:00:00.000Z",
+      payload: { v: "old" },
+    });
+
+    it("item 2: an older copy on a later page is stale: nothing but the sync time moves, no raw lead", async () => {
+      await applyReferrals(ctx.store, [newer], { syncedAt: T1 });
+      const outcome = await applyReferrals(ctx.store, [older], { syncedAt: T2 });
+      expect(outcome.referrals).toEqual([unlinkedOutcome("ref-a", "stale", "New", "Pending")]);
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T2, firstSeenAt: T1 }));
+      if (ctx.inspect.rawLeads) expect((await ctx.inspect.rawLeads(ctx.store)).map((l) => l.contentHash)).toEqual(["hash-new"]);
+    });
+
+    it("item 2: within one page the older copy after the newer one is stale; the newer one after an older one updates", async () => {
+      const outcome = await applyReferrals(ctx.store, [newer, older], { syncedAt: T1 });
+      expect(outcome.referrals.map((r) => r.outcome)).toEqual(["inserted", "stale"]);
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T1 }));
+      const reversed = await applyReferrals(ctx.store, [
+        { ...older, referralId: "ref-b" },
+        { ...newer, referralId: "ref-b" },
+      ]);
+      expect(reversed.referrals.map((r) => r.outcome)).toEqual(["inserted", "updated"]);
+      expect((await readReferral(ctx.store, "ref-b")).contentHash).toBe("hash-new");
+    });
+
+    it("item 2: an equal or unknown remoteUpdatedAt on either side follows the content-hash rules", async () => {
+      await applyReferrals(ctx.store, [newer]);
+      const sameTime = { ...older, remoteUpdatedAt: newer.remoteUpdatedAt };
+      expect((await applyReferrals(ctx.store, [sameTime])).referrals[0]?.outcome).toBe("updated");
+      const undated = { ...newer, contentHash: "hash-undated", remoteUpdatedAt: null };
+      expect((await applyReferrals(ctx.store, [undated])).referrals[0]?.outcome).toBe("updated");
+      expect((await applyReferrals(ctx.store, [older])).referrals[0]?.outcome).toBe("updated");
+      expect((await readReferral(ctx.store, "ref-a")).contentHash).toBe("hash-old");
+    });
+  });
 }

@@ -20,8 +20,11 @@ function run(overrides: Partial<SyncRunRecord> & Pick<SyncRunRecord, "runId" | "
       skipped: Object.fromEntries(SKIP_REASONS.map((reason, i) => [reason, i])) as SyncRunRecord["counts"]["skipped"],
       failed: 1,
       domainScansRequested: 4,
+      futureDated: 1,
+      stale: 2,
     },
     errors: [{ referralId: "ref-x", code: "invalid_payload", message: "customerProfile.team: expected array" }],
+    warnings: [{ code: "future_dated", message: "1 referral(s) dated after the run's start", count: 1 }],
     ...overrides,
   };
 }
@@ -40,6 +43,22 @@ export function describeCursorScansRuns<S extends Store>(ctx: ConformanceContext
       expect(instant((await ctx.store.getCursor("tenant-a"))?.updatedAt)).toBe("2025-03-05T12:34:56.789Z");
       expect(instant((await ctx.store.getCursor("tenant-b"))?.updatedAt)).toBe("2025-01-01T00:00:00.000Z");
       expect(await ctx.store.getCursor("tenant-c")).toBeNull();
+    });
+
+    it("item 15: remembers orderHonoured: false with the mark, and forgets it when written without it", async () => {
+      await ctx.store.advanceCursor("tenant-a", { updatedAt: "2025-03-04T09:00:00.000Z", orderHonoured: false });
+      const flagged = await ctx.store.getCursor("tenant-a");
+      expect(flagged && { ...flagged, updatedAt: instant(flagged.updatedAt) }).toEqual({ updatedAt: "2025-03-04T09:00:00.000Z", orderHonoured: false });
+      expect((await ctx.store.getSyncStatus("tenant-a")).cursor?.orderHonoured).toBe(false);
+      await ctx.store.advanceCursor("tenant-a", { updatedAt: "2025-03-04T09:00:00.000Z", orderHonoured: true });
+      expect(Object.keys((await ctx.store.getCursor("tenant-a")) ?? {})).toEqual(["updatedAt"]);
+      await ctx.store.advanceCursor("tenant-a", { updatedAt: "2025-03-04T10:00:00.000Z", orderHonoured: false });
+      await ctx.store.advanceCursor("tenant-a", { updatedAt: "2025-03-04T11:00:00.000Z" });
+      expect((await ctx.store.getCursor("tenant-a"))?.orderHonoured).toBeUndefined();
+    });
+
+    it("item 15: rejects an orderHonoured that is not a boolean as invalid_input", async () => {
+      await expectErrorCode(ctx.store.advanceCursor("tenant-a", { updatedAt: "2025-03-04T09:00:00.000Z", orderHonoured: "no" as never }), "invalid_input");
     });
   });
 

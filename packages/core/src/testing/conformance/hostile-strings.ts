@@ -111,9 +111,12 @@ export function describeHostileStrings<S extends Store>(ctx: ConformanceContext<
           unchanged: 0,
           failed: 0,
           domainScansRequested: 0,
+          futureDated: 0,
+          stale: 0,
           skipped: { direction: 0, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0, spam: 0 },
         },
         errors,
+        warnings: HOSTILE_STRINGS.slice(0, 3).map((message) => ({ code: "order_not_honoured" as const, message })),
       };
       await ctx.store.recordRun(record);
       const [stored] = await ctx.store.listRuns({ limit: 1 });

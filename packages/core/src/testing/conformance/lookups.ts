@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../store/store.js";
 import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "../processed-fixtures.js";
-import { applyReferrals, type ConformanceContext, readReferral, seedCompanies } from "./context.js";
+import { applyReferrals, type ConformanceContext, instant, readReferral, seedCompanies } from "./context.js";
+
+const T_REMOTE = "2025-03-04T09:12:44.123Z";
 
 export function describeLookups<S extends Store>(ctx: ConformanceContext<S>): void {
   describe("getKnownReferrals", () => {
@@ -12,7 +14,10 @@ export function describeLookups<S extends Store>(ctx: ConformanceContext<S>): vo
         makeProcessedReferral({ referralId: "ref-b", status: "Closed", substatus: "Won", contentHash: "hash-b" }),
       ]);
       const known = await ctx.store.getKnownReferrals(["ref-b", "ref-unknown", "ref-a"]);
-      expect(new Map([...known].sort(([a], [b]) => a.localeCompare(b)))).toEqual(
+      // remoteUpdatedAt is optional; when a store returns it, it is the stored instant.
+      for (const k of known.values()) if (k.remoteUpdatedAt !== undefined) expect(instant(k.remoteUpdatedAt)).toBe(instant(T_REMOTE));
+      const withoutTime = [...known].map(([id, { remoteUpdatedAt: _, ...rest }]) => [id, rest] as const);
+      expect(new Map(withoutTime.sort(([a], [b]) => a.localeCompare(b)))).toEqual(
         new Map([
           ["ref-a", { referralId: "ref-a", contentHash: "hash-a", status: "New", substatus: "Pending", linkStatus: "unlinked", linkedCompanyId: null }],
           ["ref-b", { referralId: "ref-b", contentHash: "hash-b", status: "Closed", substatus: "Won", linkStatus: "unlinked", linkedCompanyId: null }],
