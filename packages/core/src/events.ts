@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { ErrorCode } from "./errors.js";
 import { parseOptions } from "./_options.js";
 import type { ReferralType, SkipReason } from "./referral.js";
-import type { LinkStatus, SyncRunRecord, SyncTrigger } from "./store/store.js";
+import type { LinkStatus, SyncRunRecord, SyncTrigger, SyncWarning } from "./store/store.js";
 
 /** `{ code, message }` of an error, as carried by events and reports. */
 export interface ErrorSummary {
@@ -31,6 +31,10 @@ export interface SyncReport extends SyncRunRecord {
   durationMs: number;
   /** The incremental mark before the run and after it (unchanged unless the run succeeded or was partial). */
   cursor: { previous: string | null; next: string | null };
+  /** Referrals this run put in quarantine (their failures no longer hold the mark back). */
+  quarantined: string[];
+  /** `missed_by_incremental`, `referrals_quarantined`: what an operator should look at. */
+  warnings: SyncWarning[];
 }
 
 /** Every event, by name, with its payload (without the `type` and `at` every event also has). */
@@ -61,6 +65,12 @@ export interface SyncEventMap {
   "referral.future_dated": { runId: string; referralId: string; updatedAt: string };
   /** Processing one referral failed; the rest of its page still lands. */
   "referral.failed": { runId: string; referralId: string; error: ErrorSummary };
+  /**
+   * A referral failed in `failures` consecutive runs and is quarantined: the mark moves past it.
+   * It is still processed whenever it is read (a full run reads it) and leaves quarantine once it
+   * goes through or its content changes.
+   */
+  "referral.quarantined": { runId: string; referralId: string; failures: number };
   /** A stored referral moved to another status or substatus (e.g. New → Closed/Won). */
   "referral.status_changed": {
     runId: string;

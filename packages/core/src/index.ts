@@ -76,6 +76,7 @@ export type {
   SyncWarning,
   SyncWarningCode,
 } from "./store/store.js";
+export type { ReferralFailureBatch, ReferralFailureInput, ReferralFailureState } from "./store/referral-failures.js";
 export { loadConfig } from "./config.js";
 export type { PcReferralsConfig } from "./config.js";
 export { defaultFilterRules, evaluateFilter } from "./rules/filter.js";
@@ -120,6 +121,7 @@ export { foldCompanyUpserts, mergeCompanyFacts } from "./store/company-merge.js"
 export { isManualLink, keepManualLink } from "./store/manual-link.js";
 export { isOlderCopy } from "./store/stale-copy.js";
 export { toRawLead } from "./store/inspection.js";
+export { nextFailureState, normalizeReferralFailureBatch, quarantinedOf, syncStatusWarnings } from "./store/referral-failures.js";
 export type { DomainScanRecord, RawLead, StoreInspector } from "./store/inspection.js";
 export { DEFAULT_PARTNER_CENTER_BASE_URL, createPartnerCenterClient } from "./client/partner-center-client.js";
 export { odataFilter } from "./client/odata-filter.js";

@@ -17,6 +17,7 @@ import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from ".
 import { applyBatch } from "./queries/apply-batch.js";
 import { queryInbox } from "./queries/inbox.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
+import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import {
   findCompanies,
   getKnownReferrals,
@@ -213,6 +214,8 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     recordRun: (run) => guard("recordRun", (db) => recordRun(db, t, run)),
     listRuns: (query) => guard("listRuns", (db) => listRuns(db, t, query)),
     getSyncStatus: (scope) => guard("getSyncStatus", async (db) => getSyncStatus(db, t, scope, async () => (await runLock()).running())),
+    recordReferralFailures: (batch) => guard("recordReferralFailures", (db) => recordReferralFailures(db, t, batch)),
+    listReferralFailures: (scope) => guard("listReferralFailures", (db) => listReferralFailures(db, t, scope)),
     queryInbox: (query) => guard("queryInbox", (db) => queryInbox(db, t, query)),
     getReferral: (id) => guard("getReferral", (db) => getReferral(db, t, id)),
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),

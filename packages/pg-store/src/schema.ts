@@ -28,6 +28,7 @@ export interface Tables {
   readonly tokenCache: string;
   /** The lead-list view (migration 0005). */
   readonly domainReferrals: string;
+  readonly referralFailures: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -45,6 +46,7 @@ export function tablesOf(schema: string): Tables {
     runLock: `${q}.run_lock`,
     tokenCache: `${q}.token_cache`,
     domainReferrals: `${q}.domain_referrals`,
+    referralFailures: `${q}.referral_failures`,
   };
 }
 

@@ -1,6 +1,15 @@
 // The sync engine from core on pg-store, against the fake Partner Center: replicas racing for the
 // run lock, and a connection killed in the middle of a page.
-import { createPartnerCenterClient, createStaticTokenProvider, createSyncEngine, PcReferralsError, type SyncReport } from "@pc-referrals/core";
+import {
+  createPartnerCenterClient,
+  createStaticTokenProvider,
+  createSyncEngine,
+  evaluateFilter,
+  extractDomain,
+  parseReferral,
+  PcReferralsError,
+  type SyncReport,
+} from "@pc-referrals/core";
 import { generateReferrals, startFakePartnerCenter, type FakePartnerCenter } from "@pc-referrals/core/testing";
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +62,48 @@ describe.each(BACKENDS)("sync engine on pg-store (%s)", (backend) => {
     expect(report.status).toBe("succeeded");
     expect(report.counts.ingested).toBeGreaterThan(0);
     expect(await tableCounts()).toMatchObject({ referrals: report.counts.ingested, distinct_ids: report.counts.ingested, raw_leads: report.counts.ingested });
+  });
+
+  it("item 13: quarantines a referral that fails in consecutive runs, and the mark passes it", async () => {
+    const store = h.store();
+    // The oldest referral the engine ingests (so its scoring hook runs).
+    const ingestible = REFERRALS.filter((r) => {
+      const parsed = parseReferral(r);
+      return parsed.ok && evaluateFilter(parsed.referral).ingest && extractDomain(parsed.referral).domain !== null;
+    });
+    const at = (r: unknown) => Date.parse(String((r as { updatedDateTime?: unknown }).updatedDateTime));
+    const doomed = ingestible.sort((a, b) => at(a) - at(b))[0] as { id: string; updatedDateTime: string };
+    const client = createPartnerCenterClient({ tokenProvider: createStaticTokenProvider(fake.entra.issueAccessToken()), baseUrl: fake.url });
+    clients.push(client);
+    const failing = new Error("CRM rejects this customer");
+    const engine = createSyncEngine({
+      client,
+      store,
+      enabled: true,
+      pageSize: 20,
+      quarantineAfterRuns: 2,
+      scoring: {
+        hooks: [
+          (input, current) => {
+            if (input.referral?.id === doomed.id) throw failing;
+            return current;
+          },
+        ],
+      },
+    });
+    const first = await engine.run({ trigger: "manual" });
+    const second = await engine.run({ trigger: "manual", full: true });
+
+    expect(first.errors.map((e) => e.referralId)).toEqual([doomed.id]);
+    expect(first.cursor.next).toBe(new Date(doomed.updatedDateTime).toISOString());
+    expect(second.status).toBe("partial");
+    expect(second.quarantined).toEqual([doomed.id]);
+    expect(second.counts.missedByIncremental).toBe(0);
+    expect(Date.parse(second.cursor.next ?? "")).toBeGreaterThan(Date.parse(doomed.updatedDateTime));
+    const status = await store.getSyncStatus("default");
+    expect(status.quarantined).toEqual([expect.objectContaining({ referralId: doomed.id, failures: 2, lastRunId: second.runId })]);
+    expect(status.lastReconcile?.runId).toBe(second.runId);
+    expect(await engine.lastFullRunAt()).toBe(second.startedAt);
   });
 
   itPostgresOnly(backend)(

@@ -4,14 +4,14 @@ import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache"];
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures"];
+/** Every migration of the package, as migrate() and rollback() report them. */
+const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
+const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
 
-/** Every shipped migration as `migrate()` reports it, oldest first. */
-const SHIPPED = MIGRATIONS.map(({ id, name }) => ({ id, name }));
 // One above the newest id, which need not be the count: ids may skip numbers.
 const NEXT = (MIGRATIONS.at(-1)?.id ?? 0) + 1;
 const label = (name: string) => `${String(NEXT).padStart(4, "0")}-${name}`;
-const states = (state: string) => MIGRATIONS.map(() => state);
 
 const second: Migration = {
   id: NEXT,
@@ -44,19 +44,19 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const store = h.store({ schema });
     expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
 
-    expect(await store.migrate()).toEqual(SHIPPED);
+    expect(await store.migrate()).toEqual(ALL);
     expect(await existingTables(schema)).toEqual([...TABLES].sort());
     const [entry] = await store.status();
     expect(entry).toMatchObject({ id: 1, name: "init", state: "applied" });
     expect(Number.isNaN(Date.parse(entry?.appliedAt ?? ""))).toBe(false);
     expect(await store.migrate()).toEqual([]);
 
-    expect(await store.rollback(MIGRATIONS.length)).toEqual([...SHIPPED].reverse());
+    expect(await store.rollback(MIGRATIONS.length)).toEqual([...ALL].reverse());
     expect(await existingTables(schema)).toEqual([]);
     expect((await store.status()).map((s) => s.state)).toEqual(states("pending"));
     expect(await store.rollback()).toEqual([]);
 
-    expect(await store.migrate()).toEqual(SHIPPED);
+    expect(await store.migrate()).toEqual(ALL);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
   });
@@ -64,8 +64,8 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
   it("applies and rolls back several steps in order", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("steps") };
     const list = [...MIGRATIONS, second];
-    expect(await migrate({ ...target, migrations: list })).toEqual([...SHIPPED, { id: NEXT, name: "add-notes" }]);
-    expect(await rollback({ ...target, migrations: list }, NEXT + 2)).toEqual([{ id: NEXT, name: "add-notes" }, ...[...SHIPPED].reverse()]);
+    expect(await migrate({ ...target, migrations: list })).toEqual([...ALL, { id: NEXT, name: "add-notes" }]);
+    expect(await rollback({ ...target, migrations: list }, NEXT + 2)).toEqual([{ id: NEXT, name: "add-notes" }, ...[...ALL].reverse()]);
   });
 
   it("refuses to run when an applied migration was edited", async () => {
@@ -104,7 +104,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
   });
 
-  it("lead-list filter: migration ids may skip numbers (0005 can land before 0003 and 0004), but one slotted below an applied id is refused", async () => {
+  it("lead-list filter: migration ids may skip numbers (0005 can ship without a 0004), but one slotted below an applied id is refused", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("gaps") };
     const [init] = MIGRATIONS;
     const later: Migration = { id: 9, name: "later", up: "CREATE TABLE later (id int);", down: "DROP TABLE later;" };
@@ -122,6 +122,24 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     ]);
   });
 
+  it("item 13: migration 0003 adds referral_failures, keeps it across a run, and its rollback drops only that table", async () => {
+    const schema = h.schemaNamed("failures");
+    const store = h.store({ schema });
+    await store.migrate();
+    expect(MIGRATIONS.find((m) => m.id === 3)?.name).toBe("referral-failures");
+    const failed = { referralId: "r-bad", contentHash: "h", updatedAt: null, error: { code: "internal", message: "boom" } };
+    await store.recordReferralFailures({ scope: "default", runId: "run-1", quarantineAfter: 1, at: "2025-05-01T00:00:00.000Z", failed: [failed], succeeded: [] });
+    expect((await store.getSyncStatus("default")).quarantined.map((q) => q.referralId)).toEqual(["r-bad"]);
+
+    // Down to 0002: only referral_failures goes, and the status query no longer finds it.
+    expect(await store.rollback(MIGRATIONS.length - 2)).toEqual(ALL.slice(2).reverse());
+    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures").sort());
+    expect(PcReferralsError.hasCode(await store.listReferralFailures("default").catch((e: unknown) => e), "store_error")).toBe(true);
+
+    expect(await store.migrate()).toEqual(ALL.slice(2));
+    expect(await store.listReferralFailures("default")).toEqual([]);
+  });
+
   it.each([0, -1, 1.5, Number.NaN])("rejects rollback(%s)", async (steps) => {
     const store = h.store({ schema: h.schemaNamed("badsteps") });
     await expect(store.rollback(steps)).rejects.toBeInstanceOf(InvalidInputError);
@@ -135,7 +153,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("sameconn");
     const [a, b] = [h.store({ schema }), h.store({ schema })];
     const results = await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
-    expect(results.flat()).toEqual(SHIPPED);
+    expect(results.flat()).toEqual(ALL);
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 
@@ -143,7 +161,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     const schema = h.schemaNamed("twoproc");
     const stores = [h.separateStore({ schema }).store, h.separateStore({ schema }).store, h.separateStore({ schema }).store];
     const results = await Promise.all(stores.map((s) => s.migrate()));
-    expect(results.flat()).toEqual(SHIPPED);
+    expect(results.flat()).toEqual(ALL);
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".pcr_migrations`)).toEqual([{ n: MIGRATIONS.length }]);
   });
 

@@ -9,6 +9,13 @@ import { pageInboxRows } from "./inbox-query.js";
 import { pageReferralDomains } from "./referral-domains.js";
 import type { DomainScanRecord, RawLead } from "./inspection.js";
 import { applyPageToTables, type MemoryTables } from "./memory-batch.js";
+import {
+  applyReferralFailures,
+  normalizeReferralFailureBatch,
+  quarantinedOf,
+  syncStatusWarnings,
+  type ReferralFailureState,
+} from "./referral-failures.js";
 import type {
   Company,
   Cursor,
@@ -82,6 +89,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const cursors = new Map<string, Cursor>();
   const scans = new Map<string, DomainScanRecord>();
   const runs = new Map<string, SyncRunRecord>();
+  const failures = new Map<string, Map<string, ReferralFailureState>>(); // scope → referral id → state
   // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
   let lease: { owner: string; expiresAtMs: number } | null = null;
 
@@ -206,13 +214,32 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const sorted = [...runs.values()].sort(newestFirst);
       const held = liveLease();
       const cursor = cursors.get(scope);
+      const landed = sorted.filter((run) => run.status === "succeeded" || run.status === "partial");
+      const lastReconcile = landed.find((run) => run.full) ?? null;
+      const quarantined = quarantinedOf(failures.get(scope)?.values() ?? []);
       return structuredClone({
         lastRun: sorted[0] ?? null,
-        lastSucceededRun: sorted.find((run) => run.status === "succeeded" || run.status === "partial") ?? null,
+        lastSucceededRun: landed[0] ?? null,
+        lastReconcile,
+        quarantined,
+        warnings: syncStatusWarnings({ lastReconcile, quarantined }),
         running: held ? { owner: held.owner, expiresAt: new Date(held.expiresAtMs).toISOString() } : null,
         cursor: cursor ?? null,
         referralCount: tables.referrals.size,
       });
+    },
+
+    async recordReferralFailures(batch) {
+      const normalized = normalizeReferralFailureBatch(batch);
+      const states = failures.get(normalized.scope) ?? new Map<string, ReferralFailureState>();
+      failures.set(normalized.scope, states);
+      // One state per referral, so a duplicate in `failed` gets the same (final) state back.
+      const byId = new Map(applyReferralFailures(states, normalized).map((s) => [s.referralId, s]));
+      return batch.failed.map((f) => structuredClone(byId.get(f.referralId) as ReferralFailureState));
+    },
+
+    async listReferralFailures(scope) {
+      return structuredClone([...(failures.get(scope)?.values() ?? [])].sort((a, b) => (a.referralId < b.referralId ? -1 : 1)));
     },
 
     async queryInbox(query) {

@@ -10,6 +10,7 @@
  * infrastructure failure; the engine wraps it in `StoreError`. Timestamps are ISO-8601 strings in UTC.
  */
 import type { ReferralType, SkipReason } from "../referral.js";
+import type { ReferralFailureBatch, ReferralFailureState } from "./referral-failures.js";
 
 /** How a referral relates to a lead/company that existed before it. */
 export type LinkStatus = "auto_linked" | "multi_candidate" | "unlinked" | "manual_linked" | "manual_unlinked";
@@ -203,10 +204,23 @@ export interface SyncCounts {
   futureDated: number;
   /** Copies older than the stored referral or than another copy on the same page: not written. */
   stale: number;
+  /** Referrals this run put in quarantine (see {@link Store.recordReferralFailures}). */
+  quarantined: number;
+  /**
+   * Full runs only (null otherwise): referrals inserted or updated with an `updatedDateTime` at or
+   * below the mark the run started with, which no incremental run had written. Referrals that were
+   * already known to fail are not counted. Non-zero is a `missed_by_incremental` warning.
+   */
+  missedByIncremental: number | null;
 }
 
 /** Codes of {@link SyncWarning}. */
-export type SyncWarningCode = "future_dated" | "order_not_honoured" | "cursor_in_future";
+export type SyncWarningCode =
+  | "future_dated"
+  | "order_not_honoured"
+  | "cursor_in_future"
+  | "missed_by_incremental"
+  | "referrals_quarantined";
 
 /**
  * Something a run worked around and the operator should see; warnings alone never change a run's
@@ -214,7 +228,9 @@ export type SyncWarningCode = "future_dated" | "order_not_honoured" | "cursor_in
  * start plus the allowance (`count` of them); `order_not_honoured`: the listing was not newest
  * first, so the run read to the end and later runs list in full until the order is back;
  * `cursor_in_future`: the stored mark lay past that limit (written before this check existed), so
- * the run listed in full and set the mark back.
+ * the run listed in full and set the mark back; `missed_by_incremental`: a full run found referrals
+ * new or changed at or below the mark that no incremental run had written (`count`);
+ * `referrals_quarantined`: referrals that failed in consecutive runs were quarantined (`count`).
  */
 export interface SyncWarning {
   code: SyncWarningCode;
@@ -241,6 +257,12 @@ export interface SyncRunRecord {
 export interface SyncStatus {
   lastRun: SyncRunRecord | null;
   lastSucceededRun: SyncRunRecord | null;
+  /** The newest full run that succeeded or was partial: the last reconcile (`counts.missedByIncremental`). */
+  lastReconcile: SyncRunRecord | null;
+  /** Quarantined referrals of the scope, oldest quarantine first. */
+  quarantined: ReferralFailureState[];
+  /** `missed_by_incremental` (last reconcile) and `referrals_quarantined`, when non-zero (see `syncStatusWarnings`). */
+  warnings: SyncWarning[];
   /** The run holding the lock now, if any. */
   running: { owner: string; expiresAt: string } | null;
   cursor: Cursor | null;
@@ -358,6 +380,18 @@ export interface Store {
   /** Newest first. */
   listRuns(query?: { limit?: number }): Promise<SyncRunRecord[]>;
   getSyncStatus(scope: string): Promise<SyncStatus>;
+  /**
+   * Cross-run failure bookkeeping of one scope, applied atomically. First every `succeeded` id
+   * loses its state; then each failed referral (listed twice: counted once, the last entry wins)
+   * counts one more failing run, unless it already failed in this `runId` (then only its details
+   * change) or its content hash differs from the stored one (then the count starts again at 1 and
+   * it leaves quarantine). A referral reaching `quarantineAfter` is quarantined at `at`; it stays
+   * so until it succeeds or its content changes. Returns the state of each `failed` entry, in
+   * input order. Rejects bad input with `invalid_input`.
+   */
+  recordReferralFailures(batch: ReferralFailureBatch): Promise<ReferralFailureState[]>;
+  /** Every referral of the scope with failure state (quarantined or not), by referral id. */
+  listReferralFailures(scope: string): Promise<ReferralFailureState[]>;
   queryInbox(query: InboxQuery): Promise<Page<InboxRow>>;
   getReferral(referralId: string): Promise<StoredReferral | null>;
   /** Link (companyId) or unlink (null) by hand; later syncs keep it. Null when the referral is unknown. */

@@ -56,6 +56,8 @@ export interface SyncEngineOptions {
   scanTimeoutMs?: number;
   /** Parallel `matchLead` calls. Default 8. */
   matchLeadConcurrency?: number;
+  /** A referral failing in this many consecutive runs is quarantined: the mark moves past it. Default 3. */
+  quarantineAfterRuns?: number;
   /** Length cap of a report's `errors` (counts stay exact). Default 1000. */
   maxReportedErrors?: number;
   /** Clock in epoch ms, for tests. Default `Date.now`. */
@@ -117,6 +119,7 @@ const engineSchema = z.strictObject({
   scanConcurrency: positiveInt.max(64).default(4),
   scanTimeoutMs: durationMs().default(30_000),
   matchLeadConcurrency: positiveInt.max(64).default(8),
+  quarantineAfterRuns: positiveInt.max(1000).default(3),
   maxReportedErrors: z.number().int().nonnegative().default(1000),
   now: fn("a function returning epoch milliseconds").optional(),
 });

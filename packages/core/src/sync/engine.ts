@@ -12,8 +12,10 @@ import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncR
 import { guardStore } from "./guarded-store.js";
 import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, wholePageOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
-import { writePage, type PageWriterContext } from "./page-writer.js";
-import type { ReferralProcessingConfig } from "./process-referral.js";
+import { writePage, type PageWriteResult, type PageWriterContext } from "./page-writer.js";
+import { parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
+import { createQuarantineTracker } from "./quarantine.js";
+import { createMissedCounter, lastFullRunAt, warnMissed } from "./reconcile.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
 
@@ -37,6 +39,11 @@ export interface SyncEngine extends SyncEvents {
    * `createPartnerCenterClient({ tokenProvider, onRetry: (n) => engine.handleRetryNotice(n) })`.
    */
   handleRetryNotice(notice: RetryNotice): void;
+  /**
+   * `startedAt` of the last full run that succeeded or was partial, read from the store (so it
+   * survives restarts and counts other replicas' runs), or null. The scheduler's reconcile clock.
+   */
+  lastFullRunAt(): Promise<string | null>;
 }
 
 const ABORT_MESSAGE = "The sync was aborted; pages written before the abort are kept.";
@@ -90,6 +97,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     query: ListReferralsQuery,
     stopBelowMs: number | null,
     order: OrderWatch,
+    afterPage: (written: PageWriteResult) => Promise<number | null>,
     abortPrefetch: () => void,
     signal: AbortSignal | undefined,
   ) {
@@ -114,7 +122,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         }
         const written = await writePage(page, ctx);
         newestMs = max(newestMs, written.newestMs);
-        oldestFailedMs = min(oldestFailedMs, written.oldestFailedMs);
+        // Quarantined failures no longer hold the mark back (quarantine.ts).
+        oldestFailedMs = min(oldestFailedMs, await afterPage(written));
         logger.debug({ runId: ctx.runId, page: page.pageNumber, count: page.referrals.length }, "page_written");
         if (!(await lock.renew(settings.lockTtlMs))) {
           logger.error({ runId: ctx.runId }, "run_lock_lost");
@@ -192,7 +201,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         now,
         capMs: plan.capMs,
       };
-      const seen = await runPages(ctx, lock, query, stopBelowMs, order, () => controller.abort(), signal);
+      const quarantineAfter = settings.quarantineAfterRuns;
+      const quarantine = await createQuarantineTracker({ store, scope: settings.scope, runId, quarantineAfter, recorder, now });
+      const countMissed = createMissedCounter({ full, previousMs: parseTimestamp(previous), knownFailing: quarantine.knownFailing, recorder });
+      const afterPage = (written: PageWriteResult) => {
+        countMissed(written);
+        return quarantine.afterPage(written);
+      };
+      const seen = await runPages(ctx, lock, query, stopBelowMs, order, afterPage, () => controller.abort(), signal);
       await scans?.drain();
       if (!order.honoured) recorder.warn(ORDER_WARNING);
       const status = decideStatus({ runError: false, failed: recorder.counts.failed });
@@ -234,7 +250,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } catch (error) {
       logger.error({ runId, error: summarizeError(error) }, "run_record_failed");
     }
-    const report = buildReport(record, { status, finishedAt: iso(finishedMs), durationMs: finishedMs - startMs, cursor });
+    const quarantined = [...recorder.quarantinedIds];
+    const report = buildReport(record, { status, finishedAt: iso(finishedMs), durationMs: finishedMs - startMs, cursor, quarantined });
+    warnMissed(logger, runId, report.counts);
     if (summary === null) {
       logger.info({ runId, status, counts: report.counts, durationMs: report.durationMs }, "sync_completed");
       emitter.emit("sync.completed", { runId, report });
@@ -254,6 +272,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     on: (type, listener) => emitter.on(type, listener),
     onAny: (listener) => emitter.onAny(listener),
     metrics: () => metrics.snapshot(),
+    lastFullRunAt: () => lastFullRunAt(store, settings.scope),
     async run(runOptions) {
       if (!settings.enabled) throw new FeatureDisabledError();
       const { trigger, full, signal } = parseRunOptions(runOptions);

@@ -15,6 +15,9 @@ export const ENGINE_STORE_METHODS = [
   "recordDomainScan",
   "acquireRunLock",
   "recordRun",
+  "recordReferralFailures",
+  "listReferralFailures",
+  "getSyncStatus",
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 /** The subset of {@link Store} the engine uses. */
@@ -69,5 +72,8 @@ export function guardStore(store: EngineStore): EngineStore {
       return result.acquired ? { acquired: true, lock: guardLock(result.lock) } : result;
     },
     recordRun: (run) => guarded("recordRun", () => store.recordRun(run)),
+    recordReferralFailures: (batch) => guarded("recordReferralFailures", () => store.recordReferralFailures(batch)),
+    listReferralFailures: (scope) => guarded("listReferralFailures", () => store.listReferralFailures(scope)),
+    getSyncStatus: (scope) => guarded("getSyncStatus", () => store.getSyncStatus(scope)),
   };
 }

@@ -17,6 +17,7 @@ import {
   type ReferralProcessingConfig,
   type SkipDecision,
 } from "./process-referral.js";
+import { contentHash } from "./content-hash.js";
 import { summarizeError, type RunRecorder } from "./report.js";
 
 /** What writing a page needs from the run. */
@@ -41,6 +42,20 @@ export interface PageWriteResult {
   newestMs: number | null;
   /** Oldest `updatedDateTime` among the referrals that failed. */
   oldestFailedMs: number | null;
+  /** Each referral that failed, for the cross-run failure bookkeeping (quarantine.ts). */
+  failures: FailedReferral[];
+  /** Ids of the referrals that went through: written, unchanged or skipped. */
+  succeeded: string[];
+  /** Referrals inserted or updated, with their `updatedDateTime` (reconcile.ts counts the missed ones). */
+  changed: Array<{ referralId: string; updatedAtMs: number | null }>;
+}
+
+/** A referral of the page that failed. */
+export interface FailedReferral {
+  referralId: string;
+  updatedAtMs: number | null;
+  contentHash: string | null;
+  error: unknown;
 }
 
 type Slot =
@@ -72,7 +87,7 @@ export async function writePage(page: ReferralPage, ctx: PageWriterContext): Pro
   report(slots, page.pageNumber, recorder);
   for (const company of written.companies) recorder.companyUpserted(company);
   await requestScans(slots, ctx);
-  return timestamps(page, slots, ctx);
+  return { ...timestamps(page, slots, ctx), ...outcomes(page, slots) };
 }
 
 async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void> {
@@ -232,7 +247,7 @@ async function requestScans(slots: readonly Slot[], ctx: PageWriterContext): Pro
 }
 
 /** Also reports the future-dated referrals, which the mark must never follow (issue 9 item 1). */
-function timestamps(page: ReferralPage, slots: readonly Slot[], ctx: PageWriterContext): PageWriteResult {
+function timestamps(page: ReferralPage, slots: readonly Slot[], ctx: PageWriterContext): Pick<PageWriteResult, "newestMs" | "oldestFailedMs"> {
   let newestMs: number | null = null;
   let oldestFailedMs: number | null = null;
   page.referrals.forEach((item, i) => {
@@ -246,4 +261,26 @@ function timestamps(page: ReferralPage, slots: readonly Slot[], ctx: PageWriterC
     if (slots[i]?.kind === "fail" && (oldestFailedMs === null || ms < oldestFailedMs)) oldestFailedMs = ms;
   });
   return { newestMs, oldestFailedMs };
+}
+
+function outcomes(page: ReferralPage, slots: readonly Slot[]): Pick<PageWriteResult, "failures" | "succeeded" | "changed"> {
+  const result: Pick<PageWriteResult, "failures" | "succeeded" | "changed"> = { failures: [], succeeded: [], changed: [] };
+  slots.forEach((slot, i) => {
+    const item = page.referrals[i];
+    const updatedAtMs = item?.ok ? pageItemUpdatedAtMs(item) : null;
+    if (slot.kind === "fail") {
+      // Hashed here: a hook may have thrown before processReferral computed it.
+      const hash = item?.ok ? contentHash(item.referral) : null;
+      result.failures.push({ referralId: slot.referralId, updatedAtMs, contentHash: hash, error: slot.error });
+    } else if (slot.kind === "skip") {
+      if (slot.referralId !== null) result.succeeded.push(slot.referralId);
+    } else if (slot.kind === "stale") {
+      // The page's newer copy of the same referral decides; this one neither fails nor succeeds.
+    } else if (slot.outcome !== undefined) {
+      result.succeeded.push(slot.referral.referralId);
+      const { outcome } = slot.outcome;
+      if (outcome === "inserted" || outcome === "updated") result.changed.push({ referralId: slot.referral.referralId, updatedAtMs });
+    }
+  });
+  return result;
 }

@@ -3,6 +3,7 @@ import { describeError } from "../errors.js";
 import type { ErrorSummary, SyncEventEmitter, SyncEventMap, SyncReport } from "../events.js";
 import { maskPii } from "../logger.js";
 import { SKIP_REASONS, type SkipReason } from "../referral.js";
+import { countWarnings } from "../store/referral-failures.js";
 import type { SyncCounts, SyncRunRecord, SyncRunStatus, SyncTrigger, SyncWarning } from "../store/store.js";
 
 /** Zeroed counts, with every skip reason present. */
@@ -18,6 +19,8 @@ export function emptyCounts(): SyncCounts {
     domainScansRequested: 0,
     futureDated: 0,
     stale: 0,
+    quarantined: 0,
+    missedByIncremental: null,
   };
 }
 
@@ -53,6 +56,12 @@ export interface RunRecorder {
   statusChanged(payload: Omit<SyncEventMap["referral.status_changed"], "runId">): void;
   companyUpserted(payload: Omit<SyncEventMap["company.upserted"], "runId">): void;
   scanRequested(domain: string): void;
+  /** A referral reached the quarantine threshold in this run. */
+  quarantined(referralId: string, failures: number): void;
+  /** Ids quarantined in this run, in order. */
+  readonly quarantinedIds: readonly string[];
+  /** A full run wrote a referral the incremental runs had missed. */
+  missedByIncremental(): void;
   /** A run-level error (auth, network, store, abort); does not emit (the final event does). */
   runError(summary: ErrorSummary): void;
   /** The run as the store records it. */
@@ -70,6 +79,8 @@ export function createRunRecorder(init: {
 }): RunRecorder {
   const { runId, emitter } = init;
   const counts = emptyCounts();
+  if (init.full) counts.missedByIncremental = 0;
+  const quarantinedIds: string[] = [];
   const errors: SyncRunRecord["errors"] = [];
   const warnings = new Map<SyncWarning["code"], SyncWarning>();
   const pushError = (entry: SyncRunRecord["errors"][number]) => {
@@ -80,6 +91,7 @@ export function createRunRecorder(init: {
     runId,
     counts,
     errors,
+    quarantinedIds,
     pageFetched(page, count) {
       counts.pages += 1;
       counts.fetched += count;
@@ -128,6 +140,14 @@ export function createRunRecorder(init: {
       counts.domainScansRequested += 1;
       emitter.emit("domain.scan_requested", { runId, domain });
     },
+    quarantined(referralId, failures) {
+      counts.quarantined += 1;
+      quarantinedIds.push(referralId);
+      emitter.emit("referral.quarantined", { runId, referralId, failures });
+    },
+    missedByIncremental() {
+      counts.missedByIncremental = (counts.missedByIncremental ?? 0) + 1;
+    },
     runError(summary) {
       // Run-level errors always make the list, even when referral errors filled it.
       errors.push({ referralId: null, code: summary.code, message: summary.message });
@@ -142,7 +162,11 @@ export function createRunRecorder(init: {
         finishedAt,
         counts: structuredClone(counts),
         errors: errors.map((e) => ({ ...e })),
-        warnings: [...futureDatedWarning(counts.futureDated), ...[...warnings.values()].map((w) => ({ ...w }))],
+        warnings: [
+          ...futureDatedWarning(counts.futureDated),
+          ...countWarnings(counts),
+          ...[...warnings.values()].map((w) => ({ ...w })),
+        ],
       };
     },
   };
@@ -157,7 +181,7 @@ function futureDatedWarning(count: number): SyncWarning[] {
 /** The report of a finished run. */
 export function buildReport(
   record: SyncRunRecord,
-  extra: { status: SyncReport["status"]; finishedAt: string; durationMs: number; cursor: SyncReport["cursor"] },
+  extra: Pick<SyncReport, "status" | "finishedAt" | "durationMs" | "cursor" | "quarantined">,
 ): SyncReport {
   return { ...record, ...extra };
 }

@@ -21,6 +21,7 @@ function report(status: SyncReport["status"], errors: SyncReport["errors"] = [])
     errors,
     warnings: [],
     cursor: { previous: null, next: null },
+    quarantined: [],
   };
 }
 
@@ -234,6 +235,95 @@ describe("createScheduler", () => {
     expect(f.calls).toHaveLength(1);
     scheduler.start();
     expect(scheduler.running).toBe(false);
+  });
+
+  describe("item 16: a full run (reconcile) at least every reconcileEveryMs", () => {
+    const HOUR = 60 * MIN;
+
+    /** An engine that remembers its last full run as a store would (it outlives the scheduler). */
+    function engineWithHistory(clock: () => number, lastFullRunAt: string | null) {
+      const f = fakeEngine();
+      const history = { lastFullRunAt };
+      const engine: SchedulableEngine = {
+        run: async (options) => {
+          f.calls.push(options);
+          const startedAt = new Date(clock()).toISOString();
+          if (options.full) history.lastFullRunAt = startedAt;
+          return { ...report("succeeded"), full: options.full ?? false, startedAt };
+        },
+        lastFullRunAt: async () => history.lastFullRunAt,
+      };
+      return { engine, calls: f.calls, history };
+    }
+
+    it("item 16: runs full once the last full run is older than reconcileEveryMs, incremental in between", async () => {
+      let clock = Date.parse("2025-06-01T00:00:00Z");
+      const now = () => clock;
+      const e = engineWithHistory(now, new Date(clock - 50 * MIN).toISOString());
+      const scheduler = createScheduler(e.engine, { intervalMs: 10 * MIN, jitterMs: 0, reconcileEveryMs: HOUR, now });
+      scheduler.start();
+      for (let tick = 0; tick < 8; tick += 1) {
+        clock += 10 * MIN;
+        await vi.advanceTimersByTimeAsync(10 * MIN);
+      }
+      await scheduler.stop();
+      // Ticks at +10 … +80 min: the full run falls due at +10 (60 min after the last) and again 60 min later.
+      expect(e.calls.map((c) => c.full === true)).toEqual([true, false, false, false, false, false, true, false]);
+    });
+
+    it("item 16: after a restart it knows the last full run from the engine (the store), not from its own memory", async () => {
+      let clock = Date.parse("2025-06-01T00:00:00Z");
+      const now = () => clock;
+      const recent = engineWithHistory(now, new Date(clock - 30 * MIN).toISOString());
+      const first = createScheduler(recent.engine, { intervalMs: 10 * MIN, jitterMs: 0, runOnStart: true, reconcileEveryMs: HOUR, now });
+      first.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await first.stop();
+      expect(recent.calls.map((c) => c.full === true)).toEqual([false]);
+
+      clock += 31 * MIN; // "restarted" 31 min later: the full run is due at once
+      const restarted = createScheduler(recent.engine, { intervalMs: 10 * MIN, jitterMs: 0, runOnStart: true, reconcileEveryMs: HOUR, now });
+      restarted.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await restarted.stop();
+      expect(recent.calls.map((c) => c.full === true)).toEqual([false, true]);
+      expect(recent.history.lastFullRunAt).toBe(new Date(clock).toISOString());
+
+      const never = engineWithHistory(now, null);
+      const fresh = createScheduler(never.engine, { intervalMs: 10 * MIN, jitterMs: 0, runOnStart: true, now });
+      fresh.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await fresh.stop();
+      expect(never.calls.map((c) => c.full === true)).toEqual([true]);
+    });
+
+    it("item 16: reconcileEveryMs null never asks for a full run; an engine without lastFullRunAt counts from start()", async () => {
+      let clock = Date.parse("2025-06-01T00:00:00Z");
+      const now = () => clock;
+      const off = engineWithHistory(now, null);
+      const disabled = createScheduler(off.engine, { intervalMs: 10 * MIN, jitterMs: 0, runOnStart: true, reconcileEveryMs: null, now });
+      disabled.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await disabled.stop();
+      expect(off.calls.map((c) => c.full === true)).toEqual([false]);
+
+      const f = fakeEngine();
+      for (let i = 0; i < 7; i += 1) f.then(instant);
+      const scheduler = createScheduler(f.engine, { intervalMs: 10 * MIN, jitterMs: 0, reconcileEveryMs: HOUR, now });
+      scheduler.start();
+      for (let tick = 0; tick < 7; tick += 1) {
+        clock += 10 * MIN;
+        await vi.advanceTimersByTimeAsync(10 * MIN);
+      }
+      await scheduler.stop();
+      expect(f.calls.map((c) => c.full === true)).toEqual([false, false, false, false, false, true, false]);
+    });
+
+    it("item 16: rejects a bad reconcileEveryMs with a ConfigError", () => {
+      expect(() => createScheduler(fakeEngine().engine, { reconcileEveryMs: 0 })).toThrow(
+        expect.objectContaining({ code: "config_invalid", issues: [expect.objectContaining({ path: "createScheduler.reconcileEveryMs" })] }),
+      );
+    });
   });
 
   it.each([

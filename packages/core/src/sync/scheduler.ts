@@ -11,6 +11,11 @@ import { summarizeError } from "./report.js";
 /** What the scheduler needs of an engine. */
 export interface SchedulableEngine {
   run(options: SyncRunOptions): Promise<SyncReport>;
+  /**
+   * When the last full run started (the engine reads it from the store, so restarts and other
+   * replicas count). Without it the scheduler only knows the full runs it started itself.
+   */
+  lastFullRunAt?(): Promise<string | null>;
 }
 
 /** Options of {@link createScheduler}. */
@@ -33,6 +38,13 @@ export interface SchedulerOptions {
   logger?: Logger;
   /** Random source in [0, 1) for the jitter, for tests. Default `Math.random`. */
   random?: () => number;
+  /**
+   * A run becomes a full run (`full: true`, the reconcile) when the last full run started this
+   * long ago or never happened. Default 24 h; null never asks for one.
+   */
+  reconcileEveryMs?: number | null;
+  /** Clock in epoch ms (reconcile timing, queue age), for tests. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** A running schedule. */
@@ -62,6 +74,8 @@ const optionsSchema = z
     maxQueueAgeMs: durationMs().default(60 * 60_000),
     logger: z.custom<Logger>((v) => typeof v === "object" && v !== null, "expected a pino-compatible logger").optional(),
     random: z.custom<() => number>((v) => typeof v === "function", "expected a function returning [0, 1)").optional(),
+    reconcileEveryMs: durationMs().nullable().default(24 * 60 * 60_000),
+    now: z.custom<() => number>((v) => typeof v === "function", "expected a function returning epoch ms").optional(),
   })
   .refine((o) => o.jitterMs === undefined || o.jitterRatio === undefined, {
     message: "give jitterMs or jitterRatio, not both",
@@ -92,6 +106,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   const intervalMs = o.intervalMs ?? defaultSyncIntervalMs();
   const jitterMax = o.jitterMs ?? Math.round((o.jitterRatio ?? 0.1) * intervalMs);
   const random = o.random ?? Math.random;
+  const now = o.now ?? (() => Date.now());
   const logger = createMaskingLogger(o.logger ?? silentLogger);
 
   let started = false;
@@ -99,6 +114,8 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   let inFlight: Promise<void> | null = null;
   let queued: { since: number; trigger: SyncTrigger } | null = null;
   let controller = new AbortController();
+  // Fallback reconcile clock for an engine without lastFullRunAt: counted from start().
+  let ownLastFullMs = now();
 
   const clearTimer = () => {
     if (timer !== null) clearTimeout(timer);
@@ -117,9 +134,30 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     }, delay);
   };
 
+  const reconcileDue = async (): Promise<boolean> => {
+    if (o.reconcileEveryMs === null) return false;
+    let lastMs: number | null = ownLastFullMs;
+    if (typeof engine.lastFullRunAt === "function") {
+      try {
+        const at = await engine.lastFullRunAt();
+        lastMs = at === null ? null : Date.parse(at);
+      } catch (error) {
+        // The run itself will meet the same store failure and report it.
+        logger.warn({ error: summarizeError(error) }, "reconcile_check_failed");
+        return false;
+      }
+    }
+    const due = lastMs === null || Number.isNaN(lastMs) || now() - lastMs >= o.reconcileEveryMs;
+    if (due) logger.info({ lastFullRunAt: lastMs === null ? null : new Date(lastMs).toISOString() }, "reconcile_due");
+    return due;
+  };
+
   const runOnce = async (trigger: SyncTrigger, signal: AbortSignal): Promise<void> => {
     try {
-      const report = await engine.run({ trigger, signal });
+      const startedMs = now();
+      const full = await reconcileDue();
+      const report = await engine.run(full ? { trigger, signal, full } : { trigger, signal });
+      if (full && report.status !== "failed") ownLastFullMs = startedMs;
       if (report.status === "failed") {
         const error = report.errors.find((e) => e.referralId === null);
         logger.warn({ runId: report.runId, trigger, error }, error?.code === "auth_required" ? "sync_auth_required" : "sync_run_failed");
@@ -142,7 +180,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   const launch = (trigger: SyncTrigger) => {
     if (!started) return;
     if (inFlight !== null) {
-      queued ??= { since: Date.now(), trigger };
+      queued ??= { since: now(), trigger };
       return;
     }
     clearTimer();
@@ -158,7 +196,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     const waiting = queued;
     queued = null;
     if (waiting !== null) {
-      const age = Date.now() - waiting.since;
+      const age = now() - waiting.since;
       if (age <= o.maxQueueAgeMs) {
         launch(waiting.trigger);
         return;
@@ -188,8 +226,9 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
         return;
       }
       started = true;
+      ownLastFullMs = now();
       if (controller.signal.aborted) controller = new AbortController();
-      logger.info({ intervalMs, jitterMaxMs: jitterMax, runOnStart: o.runOnStart }, "scheduler_started");
+      logger.info({ intervalMs, jitterMaxMs: jitterMax, runOnStart: o.runOnStart, reconcileEveryMs: o.reconcileEveryMs }, "scheduler_started");
       if (o.runOnStart) launch("schedule");
       else scheduleNext();
     },

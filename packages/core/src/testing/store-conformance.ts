@@ -28,6 +28,8 @@
  *   positive integer, pageSize 1..500 (default 100, larger is `invalid_input`, not clamped); the
  *   newest referral is the first in inbox order (remote updatedAt desc, nulls last, then id).
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
+ * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
+ *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
@@ -44,6 +46,7 @@ import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
 import { describeReferralDomains } from "./conformance/referral-domains.js";
+import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
 
 /** Options of {@link describeStoreConformance}. */
@@ -90,6 +93,7 @@ export function describeStoreConformance<S extends Store>(
     describeLookups(ctx);
     describeCursorScansRuns(ctx);
     describeRunLock(ctx);
+    describeReferralFailures(ctx);
     describeInbox(ctx);
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);

@@ -2,6 +2,7 @@
 import {
   InvalidInputError,
   isJsonObject,
+  syncStatusWarnings,
   toIsoInstant,
   toStoredCursor,
   type Cursor,
@@ -13,6 +14,7 @@ import {
 import type { Db } from "../db.js";
 import type { Tables } from "../schema.js";
 import { iso, isoOrNull, num, storableText, toJsonb } from "../values.js";
+import { listQuarantined } from "./referral-failures.js";
 
 /** `listRuns` returns this many runs unless asked otherwise, and never more than `RUNS_MAX_LIMIT`. */
 const RUNS_DEFAULT_LIMIT = 20;
@@ -151,19 +153,27 @@ export async function getSyncStatus(
   scope: string,
   running: () => Promise<SyncStatus["running"]>,
 ): Promise<SyncStatus> {
-  const [last, succeeded, holder, cursor, count] = await Promise.all([
-    listRuns(db, t, { limit: 1 }),
+  const landed = (fullOnly: boolean) =>
     db.query<RunDbRow>(
-      `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} WHERE status IN ('succeeded', 'partial')
+      `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} WHERE status IN ('succeeded', 'partial')${fullOnly ? " AND full_sync" : ""}
        ORDER BY started_at DESC, run_id DESC LIMIT 1`,
-    ),
+    );
+  const [last, succeeded, reconcile, quarantined, holder, cursor, count] = await Promise.all([
+    listRuns(db, t, { limit: 1 }),
+    landed(false),
+    landed(true),
+    listQuarantined(db, t, scope),
     running(),
     getCursor(db, t, scope),
     db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${t.referrals}`),
   ]);
+  const lastReconcile = reconcile[0] ? toRun(reconcile[0]) : null;
   return {
     lastRun: last[0] ?? null,
     lastSucceededRun: succeeded[0] ? toRun(succeeded[0]) : null,
+    lastReconcile,
+    quarantined,
+    warnings: syncStatusWarnings({ lastReconcile, quarantined }),
     running: holder,
     cursor,
     referralCount: num(count[0]?.n ?? 0),

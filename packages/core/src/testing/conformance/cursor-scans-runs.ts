@@ -22,6 +22,8 @@ function run(overrides: Partial<SyncRunRecord> & Pick<SyncRunRecord, "runId" | "
       domainScansRequested: 4,
       futureDated: 1,
       stale: 2,
+      quarantined: 0,
+      missedByIncremental: null,
     },
     errors: [{ referralId: "ref-x", code: "invalid_payload", message: "customerProfile.team: expected array" }],
     warnings: [{ code: "future_dated", message: "1 referral(s) dated after the run's start", count: 1 }],
@@ -127,6 +129,9 @@ export function describeCursorScansRuns<S extends Store>(ctx: ConformanceContext
       expect(await ctx.store.getSyncStatus("tenant-a")).toEqual({
         lastRun: null,
         lastSucceededRun: null,
+        lastReconcile: null,
+        quarantined: [],
+        warnings: [],
         running: null,
         cursor: null,
         referralCount: 0,

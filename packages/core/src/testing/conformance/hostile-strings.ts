@@ -113,6 +113,8 @@ export function describeHostileStrings<S extends Store>(ctx: ConformanceContext<
           domainScansRequested: 0,
           futureDated: 0,
           stale: 0,
+          quarantined: 0,
+          missedByIncremental: null,
           skipped: { direction: 0, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0, spam: 0 },
         },
         errors,
