@@ -61,6 +61,8 @@ export type {
   Page,
   ProcessedPage,
   ProcessedReferral,
+  ReferralDomainRow,
+  ReferralDomainsQuery,
   ReferralOutcome,
   RunLock,
   RunLockResult,
@@ -109,6 +111,12 @@ export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
 export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
 export type { NormalizedInboxQuery } from "./store/inbox-query.js";
+export {
+  REFERRAL_DOMAINS_DEFAULT_PAGE_SIZE,
+  REFERRAL_DOMAINS_MAX_PAGE_SIZE,
+  normalizeReferralDomainsQuery,
+} from "./store/referral-domains.js";
+export type { NormalizedReferralDomainsQuery } from "./store/referral-domains.js";
 export { assertValidProcessedPage, isJsonObject, toIsoInstant, toStoredCursor } from "./store/validate-page.js";
 export { foldCompanyUpserts, mergeCompanyFacts } from "./store/company-merge.js";
 export { isManualLink, keepManualLink } from "./store/manual-link.js";

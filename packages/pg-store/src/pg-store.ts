@@ -16,6 +16,7 @@ import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationSt
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
 import { applyBatch } from "./queries/apply-batch.js";
 import { queryInbox } from "./queries/inbox.js";
+import { listReferralDomains } from "./queries/referral-domains.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import {
   findCompanies,
@@ -223,6 +224,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     getReferral: (id) => guard("getReferral", (db) => getReferral(db, t, id)),
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
+    listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
     async close() {

@@ -26,6 +26,8 @@ export interface Tables {
   readonly cursor: string;
   readonly runLock: string;
   readonly tokenCache: string;
+  /** The lead-list view (migration 0004). */
+  readonly domainReferrals: string;
   readonly referralFailures: string;
 }
 
@@ -43,6 +45,7 @@ export function tablesOf(schema: string): Tables {
     cursor: `${q}.sync_cursor`,
     runLock: `${q}.run_lock`,
     tokenCache: `${q}.token_cache`,
+    domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
   };
 }

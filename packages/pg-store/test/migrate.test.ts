@@ -9,7 +9,8 @@ const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_run
 const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
 const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
 
-const NEXT = MIGRATIONS.length + 1;
+// One above the newest id, which need not be the count: ids may skip numbers.
+const NEXT = (MIGRATIONS.at(-1)?.id ?? 0) + 1;
 const label = (name: string) => `${String(NEXT).padStart(4, "0")}-${name}`;
 
 const second: Migration = {
@@ -31,7 +32,8 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
 
   const existingTables = async (schema: string): Promise<string[]> => {
     const rows = await h.sql<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_name <> 'pcr_migrations' ORDER BY 1`,
+      `SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'pcr_migrations' ORDER BY 1`,
       [schema],
     );
     return rows.map((r) => r.name);
@@ -100,6 +102,24 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
       "pending",
     ]);
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
+  });
+
+  it("lead-list filter: migration ids may skip numbers, but one slotted below an applied id is refused", async () => {
+    const target = { db: h.db(), schema: h.schemaNamed("gaps") };
+    const [init] = MIGRATIONS;
+    const later: Migration = { id: 9, name: "later", up: "CREATE TABLE later (id int);", down: "DROP TABLE later;" };
+    const between: Migration = { id: 8, name: "between", up: "CREATE TABLE between_ (id int);", down: "DROP TABLE between_;" };
+    expect(await migrate({ ...target, migrations: [init as Migration, later] })).toEqual([
+      { id: 1, name: "init" },
+      { id: 9, name: "later" },
+    ]);
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, between, later] }))).toBe("migration_invalid");
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, later, between] }))).toBe("migration_invalid");
+    expect(await codeOf(migrate({ ...target, migrations: [init as Migration, later, later] }))).toBe("migration_invalid");
+    expect(await rollback({ ...target, migrations: [init as Migration, later] }, 2)).toEqual([
+      { id: 9, name: "later" },
+      { id: 1, name: "init" },
+    ]);
   });
 
   it("item 13: migration 0003 adds referral_failures, keeps it across a run, and its rollback drops only that table", async () => {

@@ -6,6 +6,7 @@ import { InvalidInputError } from "../errors.js";
 import { REFERRAL_TYPES, type ReferralType } from "../referral.js";
 import { parseOptions } from "../_options.js";
 import { pageInboxRows } from "./inbox-query.js";
+import { pageReferralDomains } from "./referral-domains.js";
 import type { DomainScanRecord, RawLead } from "./inspection.js";
 import { applyPageToTables, type MemoryTables } from "./memory-batch.js";
 import {
@@ -287,6 +288,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const result = new Map<string, ReferralType[]>();
       for (const [domain, types] of seen) result.set(domain, REFERRAL_TYPES.filter((t) => types.has(t)));
       return result;
+    },
+
+    async listReferralDomains(query) {
+      return structuredClone(pageReferralDomains([...tables.referrals.values()].map(toInboxRow), query));
     },
 
     async listRawLeads() {

@@ -317,6 +317,39 @@ export interface Page<T> {
   pageSize: number;
 }
 
+/**
+ * One domain with a referral, as the pg-store `domain_referrals` view shows it: what a host's lead
+ * list needs to filter or badge its own leads by referral, joined on the company domain.
+ */
+export interface ReferralDomainRow {
+  /** Canonical domain, exactly as stored on the referrals (case-sensitive). */
+  domain: string;
+  /** Distinct types of the domain's referrals, in `REFERRAL_TYPES` order. */
+  referralTypes: ReferralType[];
+  /** Status of the domain's newest referral (see `latestReferralId`). */
+  latestStatus: string | null;
+  /** How many stored referrals have this domain, of every type. */
+  referralCount: number;
+  /**
+   * The newest referral of the domain: latest remote `updatedAt` first, referrals without one
+   * last, ties by `referralId` ascending (the first row the inbox shows for the domain).
+   */
+  latestReferralId: string;
+  /** The remote `updatedAt` of that referral; null when none of the domain's referrals has one. */
+  latestUpdatedAt: string | null;
+}
+
+/**
+ * Filter and paging of {@link Store.listReferralDomains}. `page` is 1-based; `pageSize` defaults to
+ * 100 and must be 1..500 (unlike the inbox, a larger value is rejected, not clamped).
+ */
+export interface ReferralDomainsQuery {
+  /** Only domains with at least one referral of this type (their rows still count every type). */
+  referralType?: ReferralType;
+  page?: number;
+  pageSize?: number;
+}
+
 /** A referral as stored, with its payload. */
 export interface StoredReferral extends InboxRow {
   typeEvidence: string;
@@ -383,5 +416,12 @@ export interface Store {
   setManualLink(request: { referralId: string; companyId: string | null }): Promise<InboxRow | null>;
   /** Referral types seen per domain, for a lead list column. Domains with none are absent. */
   referralTypesByDomain(domains: readonly string[]): Promise<Map<string, ReferralType[]>>;
+  /**
+   * Domains that have a referral (of `referralType` when given), ordered by domain in code point
+   * order (PostgreSQL's "C" collation), with the total across all pages; referrals without a domain
+   * are not listed. For lead lists of hosts whose leads live in another store. A bad page, page size
+   * or referral type is `invalid_input`.
+   */
+  listReferralDomains(query: ReferralDomainsQuery): Promise<Page<ReferralDomainRow>>;
   close?(): Promise<void>;
 }

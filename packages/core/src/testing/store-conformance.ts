@@ -24,6 +24,9 @@
  *   (else `invalid_input`); pageSize is clamped to 500; `status` is a case-insensitive equality; `q`
  *   is trimmed (blank means no filter) and matched as a literal substring, case-insensitively for
  *   ASCII letters (other letters must match in the same case); hostile `q`, U+0000 included, never throws.
+ * - `listReferralDomains`: one row per non-null domain, ordered by code point; page must be a
+ *   positive integer, pageSize 1..500 (default 100, larger is `invalid_input`, not clamped); the
+ *   newest referral is the first in inbox order (remote updatedAt desc, nulls last, then id).
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
  * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
  *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
@@ -42,6 +45,7 @@ import { describeCursorScansRuns } from "./conformance/cursor-scans-runs.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
+import { describeReferralDomains } from "./conformance/referral-domains.js";
 import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
 
@@ -91,6 +95,7 @@ export function describeStoreConformance<S extends Store>(
     describeRunLock(ctx);
     describeReferralFailures(ctx);
     describeInbox(ctx);
+    describeReferralDomains(ctx);
     describeHostileStrings(ctx);
   });
 }

@@ -1,6 +1,6 @@
 /** One versioned schema change: plain SQL, applied and undone in a transaction. */
 export interface Migration {
-  /** Order of application, starting at 1, without gaps. */
+  /** Order of application: positive, rising from one migration to the next (gaps allowed). */
   readonly id: number;
   /** Short kebab-case description, e.g. `init`. */
   readonly name: string;
