@@ -16,6 +16,7 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Obje
   not_found: 404,
   sync_in_progress: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   config_invalid: 500,
   migration_invalid: 500,
   internal: 500,
@@ -37,6 +38,7 @@ const TITLES: Readonly<Record<number, string>> = {
   404: "Not Found",
   409: "Conflict",
   413: "Content Too Large",
+  415: "Unsupported Media Type",
   500: "Internal Server Error",
   501: "Not Implemented",
   502: "Bad Gateway",
@@ -96,7 +98,7 @@ export function validationHook(result: { target: string } & ({ success: true } |
   return problemResponse("invalid_input", `Invalid request: ${errors.map((e) => e.path).join(", ")}.`, { errors });
 }
 
-const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 501: "not_implemented" };
+const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type", 501: "not_implemented" };
 
 /**
  * Any thrown value as problem+json. Library errors keep their code and message (they carry no

@@ -24,7 +24,7 @@ const link = createRoute({
   tags,
   summary: "Link the referral to a company by hand (later syncs keep it)",
   request: { params: ReferralParamsSchema, body: { required: true, content: { "application/json": { schema: LinkBodySchema } } } },
-  responses: { 200: jsonContent(InboxRowSchema, "The referral's inbox row after the change."), ...problems(400, 401, 403, 404) },
+  responses: { 200: jsonContent(InboxRowSchema, "The referral's inbox row after the change."), ...problems(400, 401, 403, 404, 415) },
 });
 
 const unlink = createRoute({

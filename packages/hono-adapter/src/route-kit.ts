@@ -12,6 +12,7 @@ const PROBLEM_DESCRIPTIONS = {
   401: "`authorize` refused the caller as unauthenticated.",
   403: "`authorize` refused the caller (`forbidden`), or a cross-site request (`cross_site_request`).",
   404: "`not_found`.",
+  415: "`unsupported_media_type`: a body that is not JSON.",
   409: "`sync_in_progress`, with `runningRunId`.",
   501: "`not_implemented`: the store lacks `listReferralDomains`.",
 } as const;

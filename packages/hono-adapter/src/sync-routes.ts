@@ -29,7 +29,7 @@ const startSync = createRoute({
   responses: {
     200: jsonContent(SyncReportSchema, "With ?wait=true: the finished run's report."),
     202: jsonContent(SyncStartedSchema, "The run started and continues in the background."),
-    ...problems(400, 401, 403, 409),
+    ...problems(400, 401, 403, 409, 415),
   },
 });
 
