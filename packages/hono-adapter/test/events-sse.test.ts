@@ -1,6 +1,7 @@
 // GET /events: order and ids, masking, heartbeat, disconnect and the slow-client bound.
 import { AuthRequiredError, type SyncEngine } from "@pc-referrals/core";
 import { Hono } from "hono";
+import { generateReferrals } from "@pc-referrals/core/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createReferralRoutes } from "../src/index.js";
 import { MOUNT, startHarness, type Harness } from "./route-harness.js";
@@ -111,7 +112,25 @@ describe("GET /events", () => {
     expect(new Set(events.map((e) => e.runId))).toEqual(new Set([report.runId]));
   });
 
-  it("masks contact data in event payloads", async () => {
+  it("masks contact data in event payloads, whatever the wire put in an id", async () => {
+    const email = "jane.doe@contoso.com";
+    const phone = "+1 425 555 0100";
+    // An id is whatever Partner Center sent; the engine reports it as it came.
+    const referrals = generateReferrals(3, { seed: 2 }).map((r, i) => (i === 0 ? { ...(r as object), id: `${email} ${phone}` } : r));
+    h = await startHarness({ referrals });
+    const { open } = mount(h);
+    const stream = frameReader(await open());
+    await stream.readUntil((f) => f.length > 0);
+    await h.engine.run({ trigger: "manual" });
+    const frames = await stream.readUntil((f) => f.some(isEnd));
+    await stream.cancel();
+    const text = frames.map((f) => f.data ?? "").join("\n");
+    expect(text).toContain("j***@contoso.com");
+    expect(text).not.toContain(email);
+    expect(text).not.toContain("555 0100");
+  });
+
+  it("masks contact data in error messages of events", async () => {
     const email = "jane.doe@contoso.com";
     const phone = "+1 425 555 0100";
     const tokenProvider = { getAccessToken: () => Promise.reject(new AuthRequiredError(`Sign-in for ${email} (${phone}) expired.`)) };
