@@ -110,6 +110,14 @@ describe("POST /sync", () => {
     expect(problem.errors.every((e) => e.message.length > 0)).toBe(true);
   });
 
+  it("rejects a body that is not JSON with 415 unsupported_media_type", async () => {
+    h = await startHarness();
+    const res = await h.request("/sync", { method: "POST", body: "full=true", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 415, code: "unsupported_media_type" });
+  });
+
   it("rejects a malformed JSON body with 400 invalid_input", async () => {
     h = await startHarness();
     const res = await h.request("/sync", { method: "POST", body: "{", headers: { "content-type": "application/json" } });
