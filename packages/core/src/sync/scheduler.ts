@@ -47,6 +47,8 @@ export interface Scheduler {
   readonly running: boolean;
   /** A run is in flight. */
   readonly busy: boolean;
+  /** When the next scheduled run is due (ISO time); null while a run is in flight and when stopped. */
+  readonly nextRunAt: string | null;
 }
 
 const optionsSchema = z
@@ -93,6 +95,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
 
   let started = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let nextRunAtMs: number | null = null;
   let inFlight: Promise<void> | null = null;
   let queued: { since: number; trigger: SyncTrigger } | null = null;
   let controller = new AbortController();
@@ -100,14 +103,17 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   const clearTimer = () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
+    nextRunAtMs = null;
   };
 
   const scheduleNext = () => {
     clearTimer();
     if (!started) return;
     const delay = intervalMs + Math.floor(Math.min(Math.max(random(), 0), 1) * jitterMax);
+    nextRunAtMs = Date.now() + delay;
     timer = setTimeout(() => {
       timer = null;
+      nextRunAtMs = null;
       launch("schedule");
     }, delay);
   };
@@ -197,6 +203,9 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     },
     get busy() {
       return inFlight !== null;
+    },
+    get nextRunAt() {
+      return nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString();
     },
   };
 }
