@@ -13,8 +13,8 @@ export type AuthorizeResult = boolean | { actor?: string } | Response;
 /** Decides whether a request may reach any route (the page, static files and events included). */
 export type Authorize = (c: Context) => AuthorizeResult | Promise<AuthorizeResult>;
 
-/** The part of a scheduler the status route reads; `nextRunAt` is shown when the scheduler has it. */
-export type StatusScheduler = Pick<Scheduler, "running"> & { readonly nextRunAt?: string | Date | null };
+/** The part of a scheduler the status route reads (`createScheduler()` returns one). */
+export type StatusScheduler = Pick<Scheduler, "running" | "nextRunAt">;
 
 interface CommonOptions {
   engine: SyncEngine;

@@ -108,7 +108,7 @@ export const SyncStatusSchema = z
       .meta({ description: "The run holding the lock (in this process or another replica)." }),
     lastRun: SyncRunRecordSchema.nullable(),
     lastSucceededRun: SyncRunRecordSchema.nullable(),
-    nextRunAt: timestamp.nullable().meta({ description: "Next scheduled run, when a scheduler that exposes it is attached." }),
+    nextRunAt: timestamp.nullable().meta({ description: "Next scheduled run of the attached scheduler; null without one, while a run is in flight, or when stopped." }),
     loginRequired: z.boolean().meta({ description: "The last run ended with auth_required: someone must sign in again." }),
     cursor: z.looseObject({ updatedAt: timestamp }).nullable(),
     referralCount: z.number().int(),

@@ -103,7 +103,7 @@ export function registerSyncRoutes(app: OpenAPIHono, settings: RouteSettings): v
 
   app.openapi(syncStatus, async (c) => {
     const status = await store.getSyncStatus(settings.scope);
-    const nextRunAt = scheduler?.running ? scheduler.nextRunAt ?? null : null;
+    const nextRunAt = scheduler?.running ? scheduler.nextRunAt : null;
     const lastRun = status.lastRun;
     const loginRequired = lastRun?.status === "failed" && lastRun.errors.some((e) => e.referralId === null && e.code === "auth_required");
     const body = {
@@ -111,7 +111,7 @@ export function registerSyncRoutes(app: OpenAPIHono, settings: RouteSettings): v
       enabled: engine.enabled,
       // The engine takes the store lock with its run id as owner.
       running: status.running === null ? null : { runId: status.running.owner, ...status.running },
-      nextRunAt: nextRunAt instanceof Date ? nextRunAt.toISOString() : nextRunAt,
+      nextRunAt,
       loginRequired,
     };
     return c.json(maskPii(body) as never, 200);

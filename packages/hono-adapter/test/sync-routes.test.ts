@@ -151,15 +151,17 @@ describe("GET /sync/status", () => {
     expect(status).toMatchObject({ loginRequired: true, lastRun: { status: "failed" } });
   });
 
-  it("shows nextRunAt from an attached scheduler that has one, and null for a stopped one", async () => {
-    const nextRunAt = "2030-01-01T00:00:00.000Z";
-    h = await startHarness({ routes: { scheduler: { running: true, nextRunAt } } });
-    expect(await (await h.request("/sync/status")).json()).toMatchObject({ nextRunAt });
-    await h.stop();
+  it("shows nextRunAt of an attached, started scheduler, and null once it stops", async () => {
     const other = await startHarness();
-    const scheduler = createScheduler(other.engine, { intervalMs: 60_000 });
+    const scheduler = createScheduler(other.engine, { intervalMs: 3_600_000 });
     await other.stop();
     h = await startHarness({ routes: { scheduler } });
+    expect(await (await h.request("/sync/status")).json()).toMatchObject({ nextRunAt: null });
+    scheduler.start();
+    const nextRunAt = scheduler.nextRunAt;
+    expect(nextRunAt).toEqual(expect.any(String));
+    expect(await (await h.request("/sync/status")).json()).toMatchObject({ nextRunAt });
+    await scheduler.stop();
     expect(await (await h.request("/sync/status")).json()).toMatchObject({ nextRunAt: null });
   });
 });
