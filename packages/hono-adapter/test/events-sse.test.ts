@@ -112,36 +112,33 @@ describe("GET /events", () => {
     expect(new Set(events.map((e) => e.runId))).toEqual(new Set([report.runId]));
   });
 
+  const email = "jane.doe@contoso.com";
+  const phone = "+1 425 555 0100";
+
+  /** One run watched through /events: its frames and their data joined. */
+  async function watchOneRun(harness: Harness) {
+    const stream = frameReader(await mount(harness).open());
+    await stream.readUntil((f) => f.length > 0);
+    await harness.engine.run({ trigger: "manual" });
+    const frames = await stream.readUntil((f) => f.some(isEnd));
+    await stream.cancel();
+    return { frames, text: frames.map((f) => f.data ?? "").join("\n") };
+  }
+
   it("masks contact data in event payloads, whatever the wire put in an id", async () => {
-    const email = "jane.doe@contoso.com";
-    const phone = "+1 425 555 0100";
     // An id is whatever Partner Center sent; the engine reports it as it came.
     const referrals = generateReferrals(3, { seed: 2 }).map((r, i) => (i === 0 ? { ...(r as object), id: `${email} ${phone}` } : r));
     h = await startHarness({ referrals });
-    const { open } = mount(h);
-    const stream = frameReader(await open());
-    await stream.readUntil((f) => f.length > 0);
-    await h.engine.run({ trigger: "manual" });
-    const frames = await stream.readUntil((f) => f.some(isEnd));
-    await stream.cancel();
-    const text = frames.map((f) => f.data ?? "").join("\n");
+    const { text } = await watchOneRun(h);
     expect(text).toContain("j***@contoso.com");
     expect(text).not.toContain(email);
     expect(text).not.toContain("555 0100");
   });
 
   it("masks contact data in error messages of events", async () => {
-    const email = "jane.doe@contoso.com";
-    const phone = "+1 425 555 0100";
     const tokenProvider = { getAccessToken: () => Promise.reject(new AuthRequiredError(`Sign-in for ${email} (${phone}) expired.`)) };
     h = await startHarness({ tokenProvider });
-    const { open } = mount(h);
-    const stream = frameReader(await open());
-    await stream.readUntil((f) => f.length > 0);
-    await h.engine.run({ trigger: "manual" });
-    const frames = await stream.readUntil((f) => f.some(isEnd));
-    await stream.cancel();
-    const text = frames.map((f) => f.data ?? "").join("\n");
+    const { frames, text } = await watchOneRun(h);
     expect(frames.map((f) => f.event)).toContain("auth.required");
     expect(text).toContain("expired");
     expect(text).not.toContain(email);
