@@ -1,5 +1,5 @@
 // POST /sync, GET /sync/status, GET /sync/runs and GET /sync/runs/:id.
-import { FeatureDisabledError, NotFoundError, maskPii, type SyncEngine, type SyncReport, type SyncRunRecord } from "@pc-referrals/core";
+import { FeatureDisabledError, NotFoundError, SyncInProgressError, maskPii, type SyncEngine, type SyncReport, type SyncRunRecord } from "@pc-referrals/core";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { RouteSettings } from "./route-options.js";
 import { jsonContent, problems } from "./route-kit.js";
@@ -77,7 +77,10 @@ async function startRun(engine: SyncEngine, full: boolean): Promise<{ runId: str
     settled.catch(() => {}); // The caller awaits it, or the run goes on in the background.
     // run() admits a run synchronously, so a changed id is ours; an unchanged one means it was refused.
     runId = engine.currentRunId !== before ? engine.currentRunId : null;
-    if (runId === null) return { runId: "", settled, report: await settled };
+    if (runId === null) {
+      await settled; // Rejects with the reason: sync_in_progress naming the run in flight.
+      throw new SyncInProgressError(before);
+    }
     const ours = runId;
     const first = await Promise.race([startedSignal.then(() => null), settled]);
     return { runId: ours, settled, report: first };

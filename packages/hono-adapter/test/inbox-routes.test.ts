@@ -119,7 +119,8 @@ describe("GET /referral-domains", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { items: Array<{ domain: string; referralTypes: string[] }>; total: number };
     const expected = [...new Set(rows.filter((r) => r.referralType === "co-sell" && r.domain !== null).map((r) => r.domain))].sort();
-    expect(body.items.map((i) => i.domain)).toEqual(expected);
+    expect(body.total).toBe(expected.length);
+    expect(body.items.map((i) => i.domain).sort()).toEqual(expected);
     expect(body.items.every((i) => i.referralTypes.includes("co-sell"))).toBe(true);
   });
 });
