@@ -28,7 +28,7 @@ function renderStatus(s) {
   $("sync-button").disabled = reason !== "";
   $("sync-reason").textContent = reason;
   $("login-banner").hidden = !s.loginRequired;
-  $("status-line").textContent = statusLine(s);
+  showStatusLine();
   // Polling backs up the event stream while a run is in flight (a proxy may buffer SSE).
   if (isRunning(s) && pollTimer === null) pollTimer = setInterval(loadStatus, 5000);
   if (!isRunning(s) && pollTimer !== null) {
@@ -59,6 +59,13 @@ function statusLine(s) {
   }
   if (s.nextRunAt) parts.push("next " + inTime(s.nextRunAt));
   return parts.join(" · ");
+}
+
+// The line is a live region: write it only when its text changes, so nothing is re-announced.
+function showStatusLine() {
+  if (!lastStatus) return;
+  const text = statusLine(lastStatus);
+  if ($("status-line").textContent !== text) $("status-line").textContent = text;
 }
 
 function markRunning(runId) {
@@ -103,7 +110,7 @@ function connectEvents() {
   on("sync.started", (e) => { progress = null; markRunning(e.runId); });
   on("page.fetched", (e) => {
     progress = { page: e.page, fetched: (progress ? progress.fetched : 0) + e.count };
-    if (lastStatus) $("status-line").textContent = statusLine(lastStatus);
+    showStatusLine();
   });
   on("referral.ingested", (e) => scheduleRefresh(e.referralId));
   on("referral.status_changed", (e) => scheduleRefresh(e.referralId));
@@ -133,6 +140,11 @@ function start() {
   wireInbox();
   wireDetail();
   $("sync-button").addEventListener("click", startSync);
+  // The side sheet starts below the sticky header (CSSOM, which the CSP allows, unlike style attributes).
+  const header = document.querySelector(".app-header");
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty("--pcr-header-height", header.offsetHeight + "px");
+  }).observe(header);
   window.addEventListener("popstate", () => {
     readUrl();
     syncControls();
@@ -145,7 +157,7 @@ function start() {
   if (state.open) openDetail(state.open, false);
   connectEvents();
   // Keep "4 min ago" true without refetching.
-  setInterval(() => { if (lastStatus) $("status-line").textContent = statusLine(lastStatus); }, 30000);
+  setInterval(showStatusLine, 30000);
 }
 
 start();

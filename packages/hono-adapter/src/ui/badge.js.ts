@@ -96,7 +96,6 @@ class PcReferralBadge extends HTMLElement {
       return root.replaceChildren(none);
     }
     root.replaceChildren(...types.map(pcrTypeBadge));
-    this.setAttribute("data-types", types.join(" "));
   }
 }
 

@@ -15,8 +15,9 @@ h3 { font-size: 0.95rem; margin: 1.25rem 0 0.5rem; }
 .muted { color: #4b5563; }
 .error { color: #991b1b; }
 
+/* Sticky, above the side sheet: the sync button and the status stay in reach. */
 .app-header { display: flex; gap: 1rem; align-items: flex-start; justify-content: space-between; flex-wrap: wrap;
-  padding: 1rem 1.5rem; background: #fff; border-bottom: 1px solid #d1d5db; }
+  padding: 1rem 1.5rem; background: #fff; border-bottom: 1px solid #d1d5db; position: sticky; top: 0; z-index: 16; }
 .status-line { margin: 0.25rem 0 0; color: #374151; }
 .app-header__actions { display: flex; flex-direction: column; align-items: flex-end; gap: 0.25rem; }
 .sync-reason { margin: 0; font-size: 0.85rem; color: #4b5563; min-height: 1.2em; }
@@ -37,7 +38,7 @@ h3 { font-size: 0.95rem; margin: 1.25rem 0 0.5rem; }
 @media (min-width: 1500px) { .layout--detail { padding-right: calc(28rem + 1.5rem); } }
 .inbox { background: #fff; border: 1px solid #d1d5db; border-radius: 8px; padding: 1rem; min-width: 0; }
 /* A side sheet over the table rather than a column beside it, so the table keeps its width. */
-.detail { position: fixed; top: 0; right: 0; bottom: 0; width: min(28rem, 100vw); overflow-y: auto; z-index: 15;
+.detail { position: fixed; top: var(--pcr-header-height, 0px); right: 0; bottom: 0; width: min(28rem, 100vw); overflow-y: auto; z-index: 15;
   background: #fff; border-left: 1px solid #9ca3af; box-shadow: -8px 0 24px rgb(0 0 0 / 0.12); padding: 1rem 1.25rem 2rem; }
 
 .filters { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: flex-end; margin-bottom: 0.75rem; }
@@ -50,7 +51,7 @@ select, input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b728
 .inbox-table { width: 100%; border-collapse: collapse; }
 .inbox-table th, .inbox-table td { text-align: left; padding: 0.45rem 0.6rem; border-bottom: 1px solid #e5e7eb; vertical-align: middle; }
 .inbox-table th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; color: #374151; background: #f9fafb; }
-.inbox-table[aria-busy="true"] tbody { opacity: 0.6; }
+.inbox-table[aria-busy="true"] tbody { cursor: progress; }
 .inbox-table tbody tr:hover { background: #f9fafb; }
 .row--open { background: #eff6ff !important; box-shadow: inset 4px 0 0 #1d4ed8; }
 .row--fresh { animation: fresh 2.5s ease-out; }
@@ -84,8 +85,8 @@ select, input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b728
 .link-form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 0.75rem; }
 .link-form input { flex: 1 1 10rem; }
 
-/* Top centre: over the header's empty middle, clear of the detail panel's buttons. */
-.toasts { position: fixed; top: 0.75rem; left: 50%; transform: translateX(-50%); width: min(28rem, calc(100vw - 2rem));
+/* Just below the sticky header (its status line stays readable), clear of the side sheet's buttons. */
+.toasts { position: fixed; top: calc(var(--pcr-header-height, 0px) + 0.75rem); left: 50%; transform: translateX(-50%); width: min(28rem, calc(100vw - 2rem));
   display: flex; flex-direction: column; gap: 0.5rem; z-index: 20; pointer-events: none; }
 .toast { pointer-events: auto; }
 /* With the side sheet open, centre the toasts over what is left of the table. */

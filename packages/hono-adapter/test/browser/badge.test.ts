@@ -2,7 +2,7 @@
 import type { ReferralType } from "@pc-referrals/core";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { referralsWithHostileName } from "./fixtures.js";
+import { eventually, referralsWithHostileName } from "./fixtures.js";
 import { closeAll, hostLeadListHtml, launchChromium, openPage, screenshot, startInboxServer } from "./harness.js";
 import type { InboxServer } from "./harness.js";
 
@@ -13,8 +13,12 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  // The routes' engine has the flag off; a second engine on the same store fills it.
-  [browser, server] = await Promise.all([launchChromium(), startInboxServer({ referrals: referralsWithHostileName(240, 3), enabled: false })]);
+  // The routes' engine has the flag off; a second engine on the same store fills it. A mount of
+  // its own shows that the page and the badge find the API wherever the host puts it.
+  [browser, server] = await Promise.all([
+    launchChromium(),
+    startInboxServer({ referrals: referralsWithHostileName(240, 3), enabled: false, mount: "/crm/partner-center" }),
+  ]);
   await server.seedEngine.run({ trigger: "manual" });
   ({ page, problems } = await openPage(browser, { width: 900, height: 700 }));
 });
@@ -43,7 +47,7 @@ async function sampleDomains(): Promise<{ domains: string[]; expected: string[] 
   return { domains, expected };
 }
 
-describe("issue 10: the lead-list badge and the disabled flag", () => {
+describe("issue 10: the lead-list badge and the disabled flag, mounted at /crm/partner-center", () => {
   it("with the flag off the sync button is disabled and says why", async () => {
     await page.goto(server.pageUrl);
     const button = page.getByRole("button", { name: "Partner Center sync" });
@@ -56,10 +60,10 @@ describe("issue 10: the lead-list badge and the disabled flag", () => {
   it("<pc-referral-badge> on a host page: one /referral-types call for every domain, the same badges or '-'", async () => {
     const { domains, expected } = await sampleDomains();
     expect(expected.filter((e) => e === "-")).toHaveLength(1);
-    server.hostPage("/leads", hostLeadListHtml(domains));
+    server.hostPage("/leads", hostLeadListHtml(server.mount, domains));
     const before = badgeRequests();
     await page.goto(`${server.origin}/leads`);
-    await expect.poll(badgeTexts).toEqual(expected);
+    await eventually(badgeTexts).toEqual(expected);
     expect(badgeRequests() - before).toBe(1);
     // Playwright's CSS engine pierces the badges' open shadow roots.
     const sp = await page.locator("pc-referral-badge .pcr-type--solution-provider").evaluateAll((els) => els.map((e) => e.getAttribute("title")));
@@ -78,7 +82,7 @@ describe("issue 10: the lead-list badge and the disabled flag", () => {
       badge.setAttribute("domain", domain);
       document.body.append(badge);
     }`);
-    await expect.poll(badgeTexts).toEqual([...expected, expected[0], "-", "-"]);
+    await eventually(badgeTexts).toEqual([...expected, expected[0], "-", "-"]);
     expect(badgeRequests() - before).toBe(1);
     expect(problems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // Referral payloads of the browser tests: generated ones, plus one whose customer name is markup.
 import { generateReferrals } from "@pc-referrals/core/testing";
 import type { Page } from "playwright-core";
+import { expect } from "vitest";
 
 export const HOSTILE_NAME = "<img src=x onerror=alert(1)>";
 export const HOSTILE_ID = "0b4d0000-0000-4000-8000-00000000f00d";
@@ -23,4 +24,9 @@ export function referralsWithHostileName(count: number, seed: number): Record<st
 /** Referral ids of the table's rows, top to bottom. */
 export function rowIds(page: Page): Promise<string[]> {
   return page.locator("#rows tr[data-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id") ?? ""));
+}
+
+/** `expect.poll` with room for a busy CI machine (its default gives up after 1 s). */
+export function eventually<T>(read: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(read, { timeout: 10_000 });
 }

@@ -15,7 +15,7 @@ import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createReferralRoutes } from "../../src/index.js";
 
-export const MOUNT = "/api/referrals";
+const DEFAULT_MOUNT = "/api/referrals";
 export const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 // Without the networking flags Chromium's background services hit the closed network and stall.
@@ -41,15 +41,17 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The host's own lead list: the badge element dropped into a page the adapter does not serve. */
-export function hostLeadListHtml(domains: readonly string[]): string {
+export function hostLeadListHtml(mount: string, domains: readonly string[]): string {
   const rows = domains.map((d) => `<tr><td>${d}</td><td><pc-referral-badge domain="${d}"></pc-referral-badge></td></tr>`).join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Leads</title><link rel="icon" href="data:,">
-<script type="module" src="${MOUNT}/ui/badge.js"></script></head>
+<script type="module" src="${mount}/ui/badge.js"></script></head>
 <body><main><h1>Leads</h1><table><thead><tr><th scope="col">Domain</th><th scope="col">Referral</th></tr></thead>
 <tbody>${rows}</tbody></table></main></body></html>`;
 }
 
 export interface InboxServer {
+  /** Where the routes are mounted, e.g. `/api/referrals`. */
+  mount: string;
   /** Origin of the server, e.g. `http://127.0.0.1:40123`. */
   origin: string;
   /** The inbox page. */
@@ -71,7 +73,10 @@ export async function startInboxServer(init: {
   store?: Store;
   enabled?: boolean;
   tokenProvider?: TokenProvider;
+  /** Default `/api/referrals`. */
+  mount?: string;
 }): Promise<InboxServer> {
+  const mount = init.mount ?? DEFAULT_MOUNT;
   const fake = await startFakePartnerCenter({ referrals: init.referrals });
   const tokenProvider = init.tokenProvider ?? { getAccessToken: async () => fake.entra.issueAccessToken() };
   const client = createPartnerCenterClient({ tokenProvider, baseUrl: fake.url });
@@ -83,10 +88,10 @@ export async function startInboxServer(init: {
   const app = new Hono();
   app.use(async (c, next) => {
     const url = new URL(c.req.url);
-    if (url.pathname.startsWith(MOUNT)) requests.push(c.req.method + " " + url.pathname.slice(MOUNT.length) + url.search);
+    if (url.pathname.startsWith(mount)) requests.push(c.req.method + " " + url.pathname.slice(mount.length) + url.search);
     await next();
   });
-  app.route(MOUNT, createReferralRoutes({ engine, store, authorize: () => true, ui: true }));
+  app.route(mount, createReferralRoutes({ engine, store, authorize: () => true, ui: true }));
   app.get("*", (c) => {
     const html = hostPages.get(c.req.path);
     return html === undefined ? c.notFound() : c.html(html);
@@ -96,7 +101,8 @@ export async function startInboxServer(init: {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
-    pageUrl: `${origin}${MOUNT}/ui`,
+    mount,
+    pageUrl: `${origin}${mount}/ui`,
     fake,
     store,
     engine,
@@ -157,5 +163,6 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
 /** Saves test/screenshots/<name>; `fullPage` for long lists (fixed panels then render at the top). */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}${name}`, fullPage: options.fullPage ?? false });
+  // Finite animations (the fresh-row highlight) are fast-forwarded, so the pictures are stable.
+  await page.screenshot({ path: `${SCREENSHOTS}${name}`, fullPage: options.fullPage ?? false, animations: "disabled" });
 }

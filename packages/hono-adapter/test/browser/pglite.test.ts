@@ -8,7 +8,7 @@ import type { PgStore } from "@pc-referrals/pg-store";
 import { generateReferrals } from "@pc-referrals/core/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rowIds } from "./fixtures.js";
+import { eventually, rowIds } from "./fixtures.js";
 import { closeAll, launchChromium, openPage, startInboxServer } from "./harness.js";
 import type { InboxServer } from "./harness.js";
 
@@ -64,7 +64,7 @@ describe("issue 10: the inbox page on pg-store over PGlite", () => {
     timings.push(["live refreshes of the table during that sync", `${inboxCalls() - callsBefore} GETs`]);
     ({ total } = await store.queryInbox({}));
     expect(total).toBeGreaterThan(900);
-    await expect.poll(() => rowIds(page)).toEqual(await storeIds({ page: 1 }));
+    await eventually(() => rowIds(page)).toEqual(await storeIds({ page: 1 }));
     await timed("reload until the first rows show", async () => {
       await page.reload();
       await page.locator("#rows tr[data-id]").first().waitFor();
