@@ -17,7 +17,7 @@ import { createReferralRoutes } from "../../src/index.js";
 
 const DEFAULT_MOUNT = "/api/referrals";
 export const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 // Without the networking flags Chromium's background services hit the closed network and stall.
 const CHROMIUM_ARGS = [
   "--headless",
@@ -30,13 +30,11 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+export const CHROMIUM_MISSING = `Chromium not found at ${CHROMIUM}: the browser tests need it. Install it (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`;
+
 /** Launches Chromium; a missing binary fails the suite loudly (CI must never skip these tests). */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the browser tests need it. Install it (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`,
-    );
-  }
+  if (!existsSync(CHROMIUM)) throw new Error(CHROMIUM_MISSING);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
