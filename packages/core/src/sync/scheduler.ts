@@ -62,6 +62,8 @@ export interface Scheduler {
   readonly running: boolean;
   /** A run is in flight. */
   readonly busy: boolean;
+  /** When the next scheduled run is due (ISO time); null while a run is in flight and when stopped. */
+  readonly nextRunAt: string | null;
 }
 
 const optionsSchema = z
@@ -111,6 +113,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
 
   let started = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let nextRunAtMs: number | null = null;
   let inFlight: Promise<void> | null = null;
   let queued: { since: number; trigger: SyncTrigger } | null = null;
   let controller = new AbortController();
@@ -120,6 +123,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
   const clearTimer = () => {
     if (timer !== null) clearTimeout(timer);
     timer = null;
+    nextRunAtMs = null;
   };
 
   const scheduleNext = () => {
@@ -128,8 +132,10 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     const jitter = Math.floor(Math.min(Math.max(random(), 0), 1) * jitterMax);
     // Each bound fits a timer, their sum may not, and Node fires an overlong timer at once.
     const delay = Math.min(intervalMs + jitter, MAX_TIMER_MS);
+    nextRunAtMs = Date.now() + delay;
     timer = setTimeout(() => {
       timer = null;
+      nextRunAtMs = null;
       launch("schedule");
     }, delay);
   };
@@ -241,6 +247,9 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     },
     get busy() {
       return inFlight !== null;
+    },
+    get nextRunAt() {
+      return nextRunAtMs === null ? null : new Date(nextRunAtMs).toISOString();
     },
   };
 }

@@ -1,0 +1,7 @@
+// Public surface of @pc-referrals/hono-adapter: explicit named re-exports only.
+export { CONTENT_SECURITY_POLICY, createReferralRoutes } from "./routes.js";
+export type { Authorize, AuthorizeResult, ReferralRoutesOptions, StatusScheduler } from "./route-options.js";
+export { ERROR_STATUS } from "./http-errors.js";
+export type { FieldError, Problem } from "./http-errors.js";
+export { MAX_DOMAINS_PER_REQUEST } from "./schemas.js";
+export { prometheusText } from "./metrics-routes.js";

@@ -1,0 +1,69 @@
+// GET /referrals/:id (the one route with unmasked contacts: the user's own data behind authorize),
+// PUT and DELETE /referrals/:id/link (manual link and unlink).
+import { NotFoundError, normalizeCompanyName } from "@pc-referrals/core";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { publicRow } from "./inbox-routes.js";
+import type { RouteSettings } from "./route-options.js";
+import { jsonContent, problems } from "./route-kit.js";
+import { InboxRowSchema, LinkBodySchema, ReferralDetailSchema, ReferralParamsSchema } from "./schemas.js";
+
+const tags = ["referrals"];
+
+const getReferral = createRoute({
+  method: "get",
+  path: "/referrals/{id}",
+  tags,
+  summary: "One stored referral with its payload and link candidates",
+  request: { params: ReferralParamsSchema },
+  responses: { 200: jsonContent(ReferralDetailSchema, "The referral."), ...problems(400, 401, 403, 404) },
+});
+
+const link = createRoute({
+  method: "put",
+  path: "/referrals/{id}/link",
+  tags,
+  summary: "Link the referral to a company by hand (later syncs keep it)",
+  request: { params: ReferralParamsSchema, body: { required: true, content: { "application/json": { schema: LinkBodySchema } } } },
+  responses: { 200: jsonContent(InboxRowSchema, "The referral's inbox row after the change."), ...problems(400, 401, 403, 404, 415) },
+});
+
+const unlink = createRoute({
+  method: "delete",
+  path: "/referrals/{id}/link",
+  tags,
+  summary: "Unlink the referral by hand (later syncs keep it unlinked)",
+  request: { params: ReferralParamsSchema },
+  responses: { 200: jsonContent(InboxRowSchema, "The referral's inbox row after the change."), ...problems(400, 401, 403, 404) },
+});
+
+/** Adds the referral routes to `app`. */
+export function registerReferralRoutes(app: OpenAPIHono, settings: RouteSettings): void {
+  const { store } = settings;
+
+  app.openapi(getReferral, async (c) => {
+    const { id } = c.req.valid("param");
+    const referral = await store.getReferral(id);
+    if (referral === null) throw new NotFoundError(`No referral ${id}.`);
+    const normalizedName = referral.customerName === null ? null : normalizeCompanyName(referral.customerName);
+    const candidates = await store.findCompanies({
+      domains: referral.domain === null ? [] : [referral.domain],
+      normalizedNames: normalizedName === null || normalizedName === "" ? [] : [normalizedName],
+    });
+    return c.json({ ...referral, candidates } as never, 200);
+  });
+
+  app.openapi(link, async (c) => {
+    const { id } = c.req.valid("param");
+    const { companyId } = c.req.valid("json");
+    const row = await store.setManualLink({ referralId: id, companyId });
+    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    return c.json(publicRow(row), 200);
+  });
+
+  app.openapi(unlink, async (c) => {
+    const { id } = c.req.valid("param");
+    const row = await store.setManualLink({ referralId: id, companyId: null });
+    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    return c.json(publicRow(row), 200);
+  });
+}

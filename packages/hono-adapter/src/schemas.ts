@@ -1,0 +1,186 @@
+// The zod schemas that validate requests, type the handlers and generate /openapi.json.
+// `.meta({ id })` turns a schema into a named component. Shapes that core owns (reports, runs,
+// status) list the known fields and allow more, so fields core adds later pass through.
+import { LINK_STATUSES, REFERRAL_TYPES, SKIP_REASONS } from "@pc-referrals/core";
+import { z } from "zod";
+
+const enumOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
+
+export const ReferralTypeSchema = enumOf(REFERRAL_TYPES).meta({ id: "ReferralType" });
+export const LinkStatusSchema = enumOf(LINK_STATUSES).meta({ id: "LinkStatus" });
+
+const timestamp = z.string().meta({ format: "date-time" });
+
+export const InboxRowSchema = z
+  .object({
+    referralId: z.string(),
+    referralType: ReferralTypeSchema,
+    status: z.string().nullable(),
+    substatus: z.string().nullable(),
+    customerName: z.string().nullable(),
+    domain: z.string().nullable(),
+    linkStatus: LinkStatusSchema,
+    linkedCompanyId: z.string().nullable(),
+    azureTenantId: z.string().nullable(),
+    updatedAt: timestamp.nullable(),
+    syncedAt: timestamp,
+  })
+  .meta({ id: "InboxRow", description: "One inbox line; the same keys as the CLI's --json." });
+
+export const CompanySchema = z
+  .looseObject({
+    id: z.string(),
+    domain: z.string(),
+    name: z.string().nullable(),
+    normalizedName: z.string().nullable(),
+    provider: z.string().nullable(),
+    azureTenantId: z.string().nullable(),
+    segment: z.string().nullable(),
+    score: z.number().nullable(),
+    reasons: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: "Company" });
+
+export const ReferralDetailSchema = InboxRowSchema.extend({
+  typeEvidence: z.string(),
+  direction: z.string().nullable(),
+  contentHash: z.string(),
+  firstSeenAt: timestamp,
+  score: z.number().nullable(),
+  segment: z.string().nullable(),
+  reasons: z.array(z.string()),
+  payload: z.record(z.string(), z.unknown()),
+  candidates: z.array(CompanySchema).meta({ description: "Companies with the referral's domain or normalized customer name." }),
+})
+  .loose()
+  .meta({ id: "ReferralDetail", description: "A stored referral with its payload (contacts unmasked) and its link candidates." });
+
+const SyncCountsSchema = z
+  .looseObject({
+    pages: z.number().int(),
+    fetched: z.number().int(),
+    ingested: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    skipped: z.object(Object.fromEntries(SKIP_REASONS.map((r) => [r, z.number().int()]))).loose(),
+    failed: z.number().int(),
+    domainScansRequested: z.number().int(),
+  })
+  .meta({ id: "SyncCounts" });
+
+const runFields = {
+  runId: z.string(),
+  trigger: z.string(),
+  full: z.boolean(),
+  status: z.string().meta({ description: "running, succeeded, partial, failed or skipped (core may add more)." }),
+  startedAt: timestamp,
+  finishedAt: timestamp.nullable(),
+  counts: SyncCountsSchema,
+  errors: z.array(z.looseObject({ referralId: z.string().nullable(), code: z.string(), message: z.string() })),
+};
+
+export const SyncRunRecordSchema = z.looseObject(runFields).meta({ id: "SyncRunRecord" });
+
+export const SyncReportSchema = z
+  .looseObject({
+    ...runFields,
+    finishedAt: timestamp,
+    durationMs: z.number(),
+    cursor: z.object({ previous: timestamp.nullable(), next: timestamp.nullable() }),
+  })
+  .meta({ id: "SyncReport", description: "The result of one run, as core's SyncReport." });
+
+export const SyncStartedSchema = z
+  .object({
+    runId: z.string(),
+    status: z.string().meta({ description: '"running"; the final status when the run ended before it could be reported.' }),
+  })
+  .meta({ id: "SyncStarted" });
+
+export const SyncStatusSchema = z
+  .looseObject({
+    enabled: z.boolean(),
+    running: z
+      .object({ runId: z.string().nullable(), owner: z.string(), expiresAt: timestamp })
+      .nullable()
+      .meta({ description: "The run holding the lock (in this process or another replica)." }),
+    lastRun: SyncRunRecordSchema.nullable(),
+    lastSucceededRun: SyncRunRecordSchema.nullable(),
+    nextRunAt: timestamp.nullable().meta({ description: "Next scheduled run of the attached scheduler; null without one, while a run is in flight, or when stopped." }),
+    loginRequired: z.boolean().meta({ description: "The last run ended with auth_required: someone must sign in again." }),
+    cursor: z.looseObject({ updatedAt: timestamp }).nullable(),
+    referralCount: z.number().int(),
+  })
+  .meta({ id: "SyncStatus" });
+
+export const ReferralDomainRowSchema = z
+  .looseObject({
+    domain: z.string(),
+    referralTypes: z.array(ReferralTypeSchema),
+    latestStatus: z.string().nullable(),
+    referralCount: z.number().int(),
+    latestReferralId: z.string(),
+    latestUpdatedAt: timestamp.nullable(),
+  })
+  .meta({ id: "ReferralDomainRow" });
+
+const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).meta({ id });
+
+export const InboxPageSchema = pageOf(InboxRowSchema, "InboxPage");
+export const ReferralDomainPageSchema = pageOf(ReferralDomainRowSchema, "ReferralDomainPage");
+export const SyncRunListSchema = z.object({ items: z.array(SyncRunRecordSchema) }).meta({ id: "SyncRunList" });
+export const ReferralTypesByDomainSchema = z
+  .record(z.string(), z.array(ReferralTypeSchema))
+  .meta({ id: "ReferralTypesByDomain", description: "Domains with a referral, each with its types; domains without one are absent." });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ description: "Stable snake_case code (see the README's errors table)." }),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    runningRunId: z.string().nullable().optional(),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details." });
+
+// Query values arrive as strings; a repeated key arrives as an array.
+const intParam = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z.string().max(200).optional();
+const repeated = <T extends z.ZodType>(item: T, min: number, max: number) =>
+  z.preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(item).min(min).max(max));
+
+export const SyncBodySchema = z.strictObject({ full: z.boolean().optional() }).meta({ id: "SyncRequest" });
+export const SyncQuerySchema = z.object({
+  wait: z.enum(["true", "false"]).optional().meta({ description: "true: answer 200 with the report when the run ends." }),
+});
+export const RunsQuerySchema = z.object({ limit: intParam(1, 500).optional() });
+export const RunParamsSchema = z.object({ id: z.string().min(1).max(200) });
+
+export const InboxQuerySchema = z.object({
+  linkStatus: LinkStatusSchema.optional(),
+  referralType: ReferralTypeSchema.optional(),
+  status: optionalText,
+  q: optionalText,
+  page: intParam(1, 1_000_000).optional(),
+  pageSize: intParam(1, 100).optional(),
+});
+
+export const ReferralParamsSchema = z.object({ id: z.string().min(1).max(200) });
+export const LinkBodySchema = z.strictObject({ companyId: z.string().min(1).max(200) }).meta({ id: "LinkRequest" });
+
+/** Most domains one `GET /referral-types` takes (a lead list page's worth). */
+export const MAX_DOMAINS_PER_REQUEST = 500;
+export const ReferralTypesQuerySchema = z.object({
+  domain: repeated(z.string().min(1).max(253), 1, MAX_DOMAINS_PER_REQUEST),
+});
+
+export const ReferralDomainsQuerySchema = z.object({
+  type: ReferralTypeSchema.optional(),
+  page: intParam(1, 1_000_000).optional(),
+  pageSize: intParam(1, 500).optional(),
+});
