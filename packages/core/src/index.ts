@@ -8,12 +8,15 @@ export {
   MigrationError,
   NetworkError,
   NotFoundError,
+  PageLimitExceededError,
   PartnerCenterHttpError,
   PcReferralsError,
   RateLimitedError,
+  ResponseTooLargeError,
   StoreError,
   SyncInProgressError,
   TimeoutError,
+  UnconfirmedWriteError,
   describeError,
 } from "./errors.js";
 export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest } from "./errors.js";
