@@ -32,7 +32,12 @@ describe("request loop", () => {
   it.each([
     ["429 with Retry-After seconds", 429, { "retry-after": "7" }, 7_000],
     ["503 with Retry-After seconds", 503, { "retry-after": "2" }, 2_000],
-    ["429 with an HTTP-date Retry-After (injected clock)", 429, { "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT" }, 30_000],
+    [
+      "429 with an HTTP-date Retry-After (read against the response's Date)",
+      429,
+      { "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT", date: "Sun, 01 Jun 2025 12:00:00 GMT" },
+      30_000,
+    ],
     ["500 (full jitter, random 0.5 of 500 ms)", 500, {}, 250],
     ["504", 504, {}, 250],
   ])("retries %s, waiting as told and reporting it", async (_name, status, headers, delayMs) => {
