@@ -14,6 +14,9 @@ export type ErrorCode =
   | "config_invalid"
   | "auth_required"
   | "api_error"
+  | "page_limit_exceeded"
+  | "response_too_large"
+  | "write_unconfirmed"
   | "rate_limited"
   | "timeout"
   | "network_error"
@@ -126,7 +129,7 @@ export interface PartnerCenterHttpErrorDetails {
 
 /** Partner Center answered with an error status that retries did not (or could not) fix. */
 export class PartnerCenterHttpError extends PcReferralsError {
-  readonly code: "api_error" | "rate_limited" | "timeout" = "api_error";
+  readonly code: "api_error" | "rate_limited" | "timeout" | "response_too_large" = "api_error";
   readonly status: number;
   readonly apiCode: string | undefined;
   readonly requestId: string | undefined;
@@ -156,6 +159,53 @@ export class RateLimitedError extends PartnerCenterHttpError {
 /** A request exceeded its timeout on every allowed attempt. */
 export class TimeoutError extends PartnerCenterHttpError {
   override readonly code = "timeout";
+}
+
+/**
+ * A response body grew past the client's `maxResponseBytes`: the request was aborted as soon as
+ * the count (or `content-length`) passed the cap, and it is not retried (the same answer would come back).
+ */
+export class ResponseTooLargeError extends PartnerCenterHttpError {
+  override readonly code = "response_too_large";
+  /** The cap that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  constructor(message: string, details: PartnerCenterHttpErrorDetails & { limitBytes: number }) {
+    super(message, details);
+    this.limitBytes = details.limitBytes;
+  }
+}
+
+/**
+ * A listing reached the client's `maxPages` and Partner Center still offered a next page. The pages
+ * already yielded stay valid (the engine keeps what it wrote); raise `maxPages` for a larger tenant,
+ * or suspect a server that never stops paging.
+ */
+export class PageLimitExceededError extends PcReferralsError {
+  readonly code = "page_limit_exceeded";
+  /** The cap that was reached, in pages. */
+  readonly maxPages: number;
+  constructor(maxPages: number) {
+    super(`The listing reached maxPages (${maxPages}) and Partner Center still offered another page; stopping.`);
+    this.maxPages = maxPages;
+  }
+}
+
+/**
+ * A write (PATCH) failed after it may have reached Partner Center, so it was not sent again:
+ * sending an `add` twice would apply it twice. `landed` says what is known:
+ * - `true`: Partner Center answered 2xx (the change applied) but neither its body nor a read-back could be read;
+ * - `false`: a read-back shows the referral still carries the `etag` you sent, so the change has not
+ *   applied; sending it again with the same `etag` is safe (If-Match lets at most one copy apply);
+ * - `null`: unknown (no `etag` to check against, the referral changed without showing the change, or the read-back failed).
+ * `cause` is the failure itself (`network_error`, `timeout`, `api_error`, …).
+ */
+export class UnconfirmedWriteError extends PcReferralsError {
+  readonly code = "write_unconfirmed";
+  readonly landed: boolean | null;
+  constructor(message: string, options: { landed: boolean | null; cause: unknown }) {
+    super(message, { cause: options.cause });
+    this.landed = options.landed;
+  }
 }
 
 /** The connection failed (DNS, reset, refused) on every allowed attempt. */

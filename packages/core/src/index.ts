@@ -8,13 +8,16 @@ export {
   MigrationError,
   NetworkError,
   NotFoundError,
+  PageLimitExceededError,
   PartnerCenterHttpError,
   PcReferralsError,
   RateLimitedError,
+  ResponseTooLargeError,
   StoreError,
   StoreLockedError,
   SyncInProgressError,
   TimeoutError,
+  UnconfirmedWriteError,
   describeError,
 } from "./errors.js";
 export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest, StoreLockHolder } from "./errors.js";

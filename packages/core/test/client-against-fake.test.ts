@@ -2,37 +2,15 @@
 // injected clock: Retry-After and backoff waits are measured on that clock, never on wall time.
 import { describe, expect, it } from "vitest";
 import { PartnerCenterHttpError, PcReferralsError } from "../src/errors.js";
-import { createPartnerCenterClient } from "../src/client/partner-center-client.js";
-import type { PartnerCenterClient, PartnerCenterClientOptions, RetryNotice } from "../src/client/types.js";
-import { startFakePartnerCenter, type FakePartnerCenter } from "../src/testing/fake-partner-center.js";
-import type { FaultRule } from "../src/testing/faults.js";
+import type { PartnerCenterClient } from "../src/client/types.js";
+import type { FakePartnerCenter } from "../src/testing/fake-partner-center.js";
 import { generateReferrals } from "../src/testing/generate-referrals.js";
-import { collect, createTestClock, rejectionOf, useCleanups } from "./support/local-server.js";
+import { setupFakeClient } from "./support/fake-client.js";
+import { collect, rejectionOf, useCleanups } from "./support/local-server.js";
 
 const defer = useCleanups();
 
-/** A fake and a client sharing one injected clock that only sleeps move forward. */
-async function setup(options: {
-  referrals?: readonly unknown[];
-  faults?: FaultRule[];
-  client?: Partial<PartnerCenterClientOptions>;
-}) {
-  const clock = createTestClock(Date.now());
-  const fake = await startFakePartnerCenter({ referrals: options.referrals ?? [], faults: options.faults ?? [], now: clock.read });
-  defer(() => fake.stop());
-  const notices: RetryNotice[] = [];
-  const client = createPartnerCenterClient({
-    baseUrl: fake.url,
-    tokenProvider: { getAccessToken: async () => fake.entra.issueAccessToken() },
-    onRetry: (notice) => notices.push(notice),
-    sleep: clock.sleep,
-    now: clock.read,
-    random: () => 0.5,
-    ...options.client,
-  });
-  defer(() => client.close());
-  return { fake, client, clock, notices };
-}
+const setup = (options: Parameters<typeof setupFakeClient>[1]) => setupFakeClient(defer, options);
 
 describe("client against the fake Partner Center", () => {
   it("lists 1,050 referrals over 11 pages through a 429, a 503, a reset and a malformed page: each exactly once", async () => {

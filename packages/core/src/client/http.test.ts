@@ -7,63 +7,14 @@ import {
   RateLimitedError,
   TimeoutError,
 } from "../errors.js";
-import type { Logger } from "../logger.js";
-import {
-  createTestClock,
-  rejectionOf,
-  respondJson,
-  startLocalServer,
-  useCleanups,
-  type LocalHandler,
-} from "../../test/support/local-server.js";
-import { createHttpClient, parseJsonBody, type HttpConfig } from "./http.js";
+import { setupHttpLoop, TOKEN } from "../../test/support/http-loop.js";
+import { rejectionOf, respondJson, startLocalServer, useCleanups, type LocalHandler } from "../../test/support/local-server.js";
+import type { HttpConfig } from "./http.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
-import type { RetryNotice } from "./types.js";
-
-const TOKEN = "eyJ0eXAi.secret-access-token.sig";
 
 const defer = useCleanups();
 const serve = (handler: LocalHandler) => startLocalServer(handler, defer);
-
-function setup(overrides: Partial<HttpConfig> = {}) {
-  const time = createTestClock(Date.parse("2025-06-01T12:00:00Z"));
-  const notices: RetryNotice[] = [];
-  const logs: { level: string; obj: object; msg?: string | undefined }[] = [];
-  const logger: Logger = {
-    debug: (obj, msg) => logs.push({ level: "debug", obj, msg }),
-    info: (obj, msg) => logs.push({ level: "info", obj, msg }),
-    warn: (obj, msg) => logs.push({ level: "warn", obj, msg }),
-    error: (obj, msg) => logs.push({ level: "error", obj, msg }),
-  };
-  const tokens = { issued: 0, invalidated: 0 };
-  const http = createHttpClient({
-    tokenProvider: {
-      getAccessToken: async () => `${TOKEN}-${++tokens.issued}`,
-      invalidate: () => {
-        tokens.invalidated += 1;
-      },
-    },
-    timeoutMs: 5_000,
-    retry: DEFAULT_RETRY_POLICY,
-    minIntervalMs: 0,
-    onRetry: (notice) => notices.push(notice),
-    logger,
-    sleep: time.sleep,
-    now: time.read,
-    random: () => 0.5,
-    ...overrides,
-  });
-  defer(() => http.close());
-  const get = (base: string, extra: { signal?: AbortSignal; nullOn?: number[] } = {}) =>
-    http.send({
-      method: "GET",
-      url: new URL(`${base}/v1.0/engagements/referrals/abc?$filter=team/any(t:t/email%20eq%20'jo@contoso.com')`),
-      correlationId: "corr-1",
-      parse: parseJsonBody,
-      ...extra,
-    });
-  return { http, get, time, notices, logs, tokens };
-}
+const setup = (overrides: Partial<HttpConfig> = {}) => setupHttpLoop(defer, overrides);
 
 describe("request loop", () => {
   it("sends the bearer token, Accept, the run's correlation id and a fresh request id each time", async () => {
@@ -81,7 +32,12 @@ describe("request loop", () => {
   it.each([
     ["429 with Retry-After seconds", 429, { "retry-after": "7" }, 7_000],
     ["503 with Retry-After seconds", 503, { "retry-after": "2" }, 2_000],
-    ["429 with an HTTP-date Retry-After (injected clock)", 429, { "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT" }, 30_000],
+    [
+      "429 with an HTTP-date Retry-After (read against the response's Date)",
+      429,
+      { "retry-after": "Sun, 01 Jun 2025 12:00:30 GMT", date: "Sun, 01 Jun 2025 12:00:00 GMT" },
+      30_000,
+    ],
     ["500 (full jitter, random 0.5 of 500 ms)", 500, {}, 250],
     ["504", 504, {}, 250],
   ])("retries %s, waiting as told and reporting it", async (_name, status, headers, delayMs) => {

@@ -1,19 +1,22 @@
 // The request loop of the Partner Center client: token, headers, timeout, abort, pacing,
 // retries (retry.ts decides), one token refresh on 401, and mapping failures to our errors.
 import { randomUUID } from "node:crypto";
-import { Agent, type Dispatcher } from "undici";
+import { Agent } from "undici";
 import {
   AuthRequiredError,
   NetworkError,
   PartnerCenterHttpError,
   RateLimitedError,
+  ResponseTooLargeError,
   TimeoutError,
+  UnconfirmedWriteError,
   type RedactedRequest,
 } from "../errors.js";
 import type { TokenProvider } from "../auth/token-provider.js";
 import type { Logger } from "../logger.js";
 import { redactRequest } from "../_redact.js";
-import { decideRetry, type RetryDecision, type RetryPolicy, type TransportFailure } from "./retry.js";
+import { errorCode, firstHeader, runExchange } from "./exchange.js";
+import { decideRetry, isThrottleStatus, type RetryDecision, type RetryPolicy, type TransportFailure } from "./retry.js";
 import { apiErrorCode } from "./schemas.js";
 import type { RetryNotice } from "./types.js";
 
@@ -21,6 +24,8 @@ import type { RetryNotice } from "./types.js";
 export interface HttpConfig {
   tokenProvider: TokenProvider;
   timeoutMs: number;
+  /** Largest response body read; a longer one aborts the request. */
+  maxResponseBytes: number;
   retry: RetryPolicy;
   minIntervalMs: number;
   onRetry?: ((notice: RetryNotice) => void) | undefined;
@@ -30,8 +35,11 @@ export interface HttpConfig {
   random: () => number;
 }
 
-/** The result of reading a 2xx body: a value, or `malformed` (retried like a 5xx). */
-export type BodyParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * The result of reading a 2xx body: a value, or `malformed` (retried like a 5xx), or with `final`
+ * a body that will not get better by asking again (failed at once as `api_error`).
+ */
+export type BodyParseResult<T> = { ok: true; value: T } | { ok: false; reason: string; final?: boolean };
 
 /** One logical request; the loop may send it several times. */
 export interface HttpRequest<T> {
@@ -53,24 +61,6 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
-type IncomingHttpHeaders = Dispatcher.ResponseData["headers"];
-
-type Exchange =
-  | { kind: "response"; status: number; headers: IncomingHttpHeaders; body: string }
-  | { kind: "failure"; failure: Exclude<TransportFailure, "malformed">; cause: unknown };
-
-const TIMEOUT_CODES = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
-
-function firstHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 /** Parses JSON without throwing; the loop retries a malformed 2xx body like a 5xx. */
 export function parseJsonBody(body: string): BodyParseResult<unknown> {
   try {
@@ -82,7 +72,7 @@ export function parseJsonBody(body: string): BodyParseResult<unknown> {
 
 /** Creates the loop with one keep-alive undici `Agent`; `close()` releases its sockets. */
 export function createHttpClient(config: HttpConfig): HttpClient {
-  const { logger, timeoutMs } = config;
+  const { logger, timeoutMs, maxResponseBytes } = config;
   const agent = new Agent({
     keepAliveTimeout: 30_000,
     connect: { timeout: timeoutMs },
@@ -100,39 +90,17 @@ export function createHttpClient(config: HttpConfig): HttpClient {
     if (slot > now) await config.sleep(slot - now, signal);
   }
 
-  async function exchange(
-    request: Pick<HttpRequest<unknown>, "method" | "url" | "body" | "signal">,
-    headers: Record<string, string>,
-  ): Promise<Exchange> {
-    const { signal } = request;
-    // Covers the whole exchange (connect + headers + body); the Agent's own timeouts cover each phase.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    timer.unref?.();
-    const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
-    try {
-      const response = await agent.request({
-        origin: request.url.origin,
-        path: `${request.url.pathname}${request.url.search}`,
-        method: request.method,
-        headers,
-        body: request.body ?? null,
-        signal: combined,
-      });
-      const body = await response.body.text();
-      return { kind: "response", status: response.statusCode, headers: response.headers, body };
-    } catch (cause) {
-      if (signal?.aborted) throw signal.reason;
-      const timedOut = timeout.signal.aborted || TIMEOUT_CODES.has(errorCode(cause) ?? "");
-      return { kind: "failure", failure: timedOut ? "timeout" : "network", cause };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function send<T>(request: HttpRequest<T>): Promise<{ status: number; value: T } | null> {
     const { method, signal, correlationId } = request;
     const path = request.url.pathname;
+    // A PATCH is not idempotent (an `add` applied twice adds twice): it is sent again only when
+    // it provably never reached the server, or the server said it did not process it (429/503).
+    const idempotent = method === "GET";
+    const unconfirmed = (landed: boolean | null, cause: unknown, what: string) =>
+      new UnconfirmedWriteError(
+        `${method} ${path} ${what}; it may have reached Partner Center, so it was not sent again.`,
+        { landed, cause },
+      );
     let attempt = 1;
     let waitedMs = 0;
     let refreshedToken = false;
@@ -153,10 +121,10 @@ export function createHttpClient(config: HttpConfig): HttpClient {
       };
       const redacted = (): RedactedRequest => redactRequest({ method, url: request.url.href, headers });
       const started = config.now();
-      const result = await exchange(request, headers);
+      const result = await runExchange(agent, request, headers, { timeoutMs, maxResponseBytes });
       const durationMs = config.now() - started;
-      const status = result.kind === "response" ? result.status : 0;
-      const serverRequestId = result.kind === "response" ? firstHeader(result.headers, "request-id") : undefined;
+      const status = result.kind === "failure" ? 0 : result.status;
+      const serverRequestId = result.kind === "failure" ? undefined : firstHeader(result.headers, "request-id");
       logger.debug(
         { method, path, status, requestId, serverRequestId, correlationId, attempt, durationMs },
         "partner center request",
@@ -167,20 +135,32 @@ export function createHttpClient(config: HttpConfig): HttpClient {
       if (result.kind === "failure") {
         failure = result.failure;
         decision = decideRetry({ attempt, status: 0, error: failure, elapsedMs: waitedMs, ...clock() });
-        if (!decision.retry) {
+        const mayHaveLanded = !idempotent && result.sent;
+        if (!decision.retry || mayHaveLanded) {
           const detail = errorCode(result.cause) ?? (result.cause instanceof Error ? result.cause.name : "error");
-          if (failure === "timeout") {
-            throw new TimeoutError(`${method} ${path} timed out after ${attempt} attempt(s) (${detail}).`, {
-              status: 0,
-              correlationId,
-              request: redacted(),
-              cause: result.cause,
-            });
-          }
-          throw new NetworkError(`${method} ${path} failed to connect after ${attempt} attempt(s) (${detail}).`, {
-            cause: result.cause,
-          });
+          const error =
+            failure === "timeout"
+              ? new TimeoutError(`${method} ${path} timed out after ${attempt} attempt(s) (${detail}).`, {
+                  status: 0,
+                  correlationId,
+                  request: redacted(),
+                  cause: result.cause,
+                })
+              : new NetworkError(`${method} ${path} failed to connect after ${attempt} attempt(s) (${detail}).`, {
+                  cause: result.cause,
+                });
+          if (!mayHaveLanded) throw error;
+          // A 2xx status line before the failure means the change applied; only its body was lost.
+          const answered2xx = result.status >= 200 && result.status < 300;
+          throw unconfirmed(answered2xx ? true : null, error, answered2xx ? `answered ${result.status} but its body was lost` : `failed (${detail})`);
         }
+      } else if (result.kind === "too_large") {
+        const error = new ResponseTooLargeError(
+          `${method} ${path} answered ${status} with a body over maxResponseBytes (${maxResponseBytes}); the request was aborted.`,
+          { status, requestId: serverRequestId, correlationId, request: redacted(), limitBytes: maxResponseBytes },
+        );
+        if (!idempotent && status >= 200 && status < 300) throw unconfirmed(true, error, `answered ${status} with a body too large to read`);
+        throw error;
       } else {
         // Built only for an error: parsing the body again and redacting the URL on every page would be waste.
         const details = () => ({
@@ -193,13 +173,17 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         if (status >= 200 && status < 300) {
           const parsed = request.parse(result.body, status);
           if (parsed.ok) return { status, value: parsed.value };
+          if (parsed.final) {
+            throw new PartnerCenterHttpError(`${method} ${path} answered ${status} with ${parsed.reason}.`, { ...details(), apiCode: undefined });
+          }
           failure = "malformed";
           decision = decideRetry({ attempt, status, error: failure, elapsedMs: waitedMs, ...clock() });
-          if (!decision.retry) {
-            throw new PartnerCenterHttpError(
+          if (!decision.retry || !idempotent) {
+            const error = new PartnerCenterHttpError(
               `${method} ${path} answered ${status} with a body that is not the expected JSON (${parsed.reason}), ${attempt} attempt(s).`,
               { ...details(), apiCode: undefined },
             );
+            throw idempotent ? error : unconfirmed(true, error, `answered ${status} with an unreadable body`);
           }
         } else if (request.nullOn?.includes(status)) {
           return null;
@@ -215,11 +199,14 @@ export function createHttpClient(config: HttpConfig): HttpClient {
           });
         } else {
           decision = decideRetry({ attempt, status, headers: result.headers, elapsedMs: waitedMs, ...clock() });
-          if (!decision.retry) {
+          // A 5xx other than 503 says nothing about whether the change applied.
+          const mayHaveLanded = decision.retry && !idempotent && !isThrottleStatus(status);
+          if (!decision.retry || mayHaveLanded) {
             const error = details();
             const apiCode = error.apiCode ? ` (${error.apiCode})` : "";
-            const after = decision.reason === "not_retryable" ? "" : ` after ${attempt} attempt(s)`;
+            const after = decision.reason === "not_retryable" || mayHaveLanded ? "" : ` after ${attempt} attempt(s)`;
             const message = `${method} ${path} answered ${status}${apiCode}${after}.`;
+            if (mayHaveLanded) throw unconfirmed(null, new PartnerCenterHttpError(message, error), `answered ${status}${apiCode}`);
             if (status === 429) throw new RateLimitedError(message, { ...error, retryAfterMs: decision.retryAfterMs ?? undefined });
             throw new PartnerCenterHttpError(message, error);
           }

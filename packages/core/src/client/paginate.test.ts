@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PcReferralsError } from "../errors.js";
-import { collect } from "../../test/support/local-server.js";
+import { collect, rejectionOf } from "../../test/support/local-server.js";
 import { nextPageUrl, paginateReferrals } from "./paginate.js";
 import type { ReferralPageEnvelope } from "./schemas.js";
 
@@ -59,6 +59,8 @@ function scripted(pages: Record<string, ReferralPageEnvelope>) {
     fetchPage: async (url: URL) => {
       const token = url.searchParams.get("$skiptoken") ?? "";
       requested.push(token);
+      // A bound for the tests themselves, so a listing that never ends fails instead of hanging.
+      if (requested.length > 50) throw new Error("runaway listing");
       const page = pages[token];
       if (!page) throw new Error(`unexpected token ${token}`);
       return page;
@@ -73,7 +75,7 @@ describe("paginateReferrals", () => {
       p2: { value: [referral("c"), referral("d")], "@odata.nextLink": "?$skiptoken=p3" },
       p3: { value: [referral("e")] },
     });
-    const pages = await collect(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
+    const pages = await collect(paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage }));
     expect(pages.map((p) => p.pageNumber)).toEqual([1, 2, 3]);
     expect(pages.flatMap((p) => p.referrals.map((r) => (r.ok ? r.referral.id : null)))).toEqual(["a", "b", "c", "d", "e"]);
     expect(pages.map((p) => p.rawCount)).toEqual([5, null, null]);
@@ -84,7 +86,7 @@ describe("paginateReferrals", () => {
   it("passes a referral that fails the schema on, marked invalid, without failing its page", async () => {
     const bad = { id: "bad-1", status: 42 };
     const service = scripted({ "": { value: [referral("a"), bad, "not even an object", referral("b")] } });
-    const [page] = await collect(paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage }));
+    const [page] = await collect(paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage }));
     expect(page?.referrals.map((r) => r.ok)).toEqual([true, false, false, true]);
     expect(page?.referrals[1]).toMatchObject({ ok: false, referralId: "bad-1", raw: bad });
     expect(page?.referrals[1]?.ok === false && page.referrals[1].issues.join()).toContain("status");
@@ -96,7 +98,7 @@ describe("paginateReferrals", () => {
       "": { value: [referral("a")], "@odata.nextLink": "?$skiptoken=p2" },
       p2: { value: [referral("b")], "@odata.nextLink": "?$skiptoken=p3" },
     });
-    for await (const page of paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage })) {
+    for await (const page of paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage })) {
       if (page.pageNumber === 1) break;
     }
     expect(service.requested).toEqual([""]);
@@ -109,10 +111,59 @@ describe("paginateReferrals", () => {
     });
     const seen: number[] = [];
     await expect(async () => {
-      for await (const page of paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage })) seen.push(page.pageNumber);
+      for await (const page of paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage })) seen.push(page.pageNumber);
     }).rejects.toSatisfy((e) => PcReferralsError.hasCode(e, "api_error"));
     expect(seen).toEqual([1, 2]);
     expect(service.requested).toEqual(["", "same"]);
+  });
+
+  it("item 7: a repeated $skiptoken anywhere in the run ends the listing with api_error", async () => {
+    // A, B, A: never the same token twice in a row, so only a memory of every token stops it.
+    const service = scripted({
+      "": { value: [referral("a")], "@odata.nextLink": "?$skiptoken=A" },
+      A: { value: [referral("b")], "@odata.nextLink": "?$skiptoken=B" },
+      B: { value: [referral("c")], "@odata.nextLink": "?$skiptoken=A" },
+    });
+    const seen: number[] = [];
+    const error = await rejectionOf(
+      (async () => {
+        for await (const page of paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage })) seen.push(page.pageNumber);
+      })(),
+    );
+    expect(PcReferralsError.hasCode(error, "api_error")).toBe(true);
+    expect((error as Error).message).toContain("$skiptoken");
+    expect(seen).toEqual([1, 2, 3]);
+    expect(service.requested).toEqual(["", "A", "B"]);
+  });
+
+  it("item 7: maxPages ends an endless listing with page_limit_exceeded after yielding that many pages", async () => {
+    const requested: string[] = [];
+    const endless = async (url: URL): Promise<ReferralPageEnvelope> => {
+      const n = Number(url.searchParams.get("$skiptoken") ?? "0");
+      requested.push(String(n));
+      if (n > 50) throw new Error("runaway listing");
+      return { value: [referral(`r${n}`)], "@odata.nextLink": `?$skiptoken=${n + 1}` };
+    };
+    const seen: number[] = [];
+    const error = await rejectionOf(
+      (async () => {
+        for await (const page of paginateReferrals({ firstUrl: LIST, maxPages: 3, fetchPage: endless })) seen.push(page.pageNumber);
+      })(),
+    );
+    expect(PcReferralsError.hasCode(error, "page_limit_exceeded")).toBe(true);
+    expect(error).toMatchObject({ maxPages: 3 });
+    expect(seen).toEqual([1, 2, 3]);
+    // The page past the cap is never asked for.
+    expect(requested).toEqual(["0", "1", "2"]);
+  });
+
+  it("item 7: a listing that ends exactly at maxPages completes", async () => {
+    const service = scripted({
+      "": { value: [referral("a")], "@odata.nextLink": "?$skiptoken=p2" },
+      p2: { value: [referral("b")] },
+    });
+    const pages = await collect(paginateReferrals({ firstUrl: LIST, maxPages: 2, fetchPage: service.fetchPage }));
+    expect(pages.map((p) => p.pageNumber)).toEqual([1, 2]);
   });
 
   it("stops with the abort reason before fetching the next page", async () => {
@@ -123,7 +174,7 @@ describe("paginateReferrals", () => {
       p2: { value: [referral("b")] },
     });
     const iterate = async () => {
-      for await (const _page of paginateReferrals({ firstUrl: LIST, fetchPage: service.fetchPage, signal: controller.signal })) {
+      for await (const _page of paginateReferrals({ firstUrl: LIST, maxPages: 100, fetchPage: service.fetchPage, signal: controller.signal })) {
         controller.abort(reason);
       }
     };

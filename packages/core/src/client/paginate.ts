@@ -1,5 +1,5 @@
 // Page iteration over `GET /v1.0/engagements/referrals`, following `@odata.nextLink`.
-import { PartnerCenterHttpError } from "../errors.js";
+import { PageLimitExceededError, PartnerCenterHttpError } from "../errors.js";
 import { parseReferral } from "../referral.js";
 import type { ReferralPage, ReferralPageItem } from "./types.js";
 import type { ReferralPageEnvelope } from "./schemas.js";
@@ -50,17 +50,23 @@ export interface PaginateOptions {
   firstUrl: URL;
   /** Fetches and validates one page envelope (retries, malformed JSON and errors are its business). */
   fetchPage(url: URL, pageNumber: number): Promise<ReferralPageEnvelope>;
+  /** Most pages one listing may fetch; a next page past it throws `page_limit_exceeded`. */
+  maxPages: number;
   signal?: AbortSignal | undefined;
 }
 
 /**
  * Async-iterates the pages of one listing, one request at a time, so memory stays flat whatever
  * the tenant's size. `break` stops early (no further request is made). A referral that fails the
- * schema is yielded as `{ ok: false }`; it never fails its page.
+ * schema is yielded as `{ ok: false }`; it never fails its page. A `$skiptoken` seen before in
+ * the listing (a server looping, even over several tokens) fails it as `api_error`; a next page
+ * past `maxPages` fails it as `page_limit_exceeded`, before that page is requested.
  */
 export async function* paginateReferrals(options: PaginateOptions): AsyncGenerator<ReferralPage, void, undefined> {
   let url = options.firstUrl;
   let pageNumber = 0;
+  // Page URLs differ only in their $skiptoken, so a URL seen before means a token seen before.
+  const seen = new Set<string>([url.href]);
   for (;;) {
     options.signal?.throwIfAborted();
     pageNumber += 1;
@@ -73,13 +79,15 @@ export async function* paginateReferrals(options: PaginateOptions): AsyncGenerat
       nextLink,
     };
     if (nextLink === null) return;
-    // Page URLs differ only in their $skiptoken, so the same URL twice means the same token twice.
     const next = nextPageUrl(options.firstUrl, nextLink);
-    if (next.href === url.href) {
-      throw new PartnerCenterHttpError("Partner Center repeated the same $skiptoken; stopping to avoid an endless listing.", {
-        status: 200,
-      });
+    if (seen.has(next.href)) {
+      throw new PartnerCenterHttpError(
+        `Partner Center sent a $skiptoken already used on an earlier page of this listing (page ${pageNumber}); stopping to avoid an endless listing.`,
+        { status: 200 },
+      );
     }
+    if (pageNumber >= options.maxPages) throw new PageLimitExceededError(options.maxPages);
+    seen.add(next.href);
     url = next;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, PcReferralsError } from "../errors.js";
-import { collect, respondJson, startLocalServer, useCleanups, type LocalHandler } from "../../test/support/local-server.js";
+import { collect, rejectionOf, respondJson, startLocalServer, useCleanups, type LocalHandler } from "../../test/support/local-server.js";
 import { odataFilter } from "./odata-filter.js";
 import { createPartnerCenterClient } from "./partner-center-client.js";
 import type { PartnerCenterClientOptions } from "./types.js";
@@ -41,6 +41,51 @@ describe("createPartnerCenterClient options", () => {
         "createPartnerCenterClient.tokenProvider",
       ].sort(),
     );
+  });
+});
+
+describe("items 7 and 8: listing and body limits", () => {
+  it.each([
+    ["maxPages", { maxPages: 0 }],
+    ["maxPages", { maxPages: 1.5 }],
+    ["maxResponseBytes", { maxResponseBytes: 0 }],
+    ["maxResponseBytes", { maxResponseBytes: "16MB" }],
+  ])("items 7 and 8: rejects a bad %s with config_invalid", (name, bad) => {
+    expect(() => createPartnerCenterClient({ tokenProvider: { getAccessToken: async () => "t" }, ...(bad as object) })).toThrow(
+      expect.objectContaining({ code: "config_invalid", issues: [expect.objectContaining({ path: `createPartnerCenterClient.${name}` })] }),
+    );
+  });
+
+  it("item 7: maxPages stops a server that sends a new $skiptoken forever with page_limit_exceeded", async () => {
+    const server = await serve((seen, res) => {
+      const n = Number(new URL(seen.url, "http://x").searchParams.get("$skiptoken") ?? "0");
+      // Ends after 50 pages only so that a missing cap fails the test rather than hanging it.
+      respondJson(res, 200, { value: [referral(`r${n}`)], ...(n < 50 ? { "@odata.nextLink": `?$skiptoken=${n + 1}` } : {}) });
+    });
+    const pages: number[] = [];
+    const error = await rejectionOf(
+      (async () => {
+        for await (const page of client(server.url, { maxPages: 4 }).listReferrals()) pages.push(page.pageNumber);
+      })(),
+    );
+    expect(PcReferralsError.hasCode(error, "page_limit_exceeded")).toBe(true);
+    expect(pages).toEqual([1, 2, 3, 4]);
+    expect(server.seen).toHaveLength(4);
+  });
+
+  it("item 8: a page with more items than the $top sent is api_error, and is not retried", async () => {
+    const server = await serve((_seen, res) => respondJson(res, 200, { value: [referral("a"), referral("b"), referral("c")] }));
+    const error = await rejectionOf(collect(client(server.url).listReferrals({ top: 2, correlationId: "run-3" })));
+    expect(PcReferralsError.hasCode(error, "api_error")).toBe(true);
+    expect(error).toMatchObject({ status: 200, correlationId: "run-3" });
+    expect((error as Error).message).toContain("$top=2");
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("item 8: a page of exactly $top items is accepted", async () => {
+    const server = await serve((_seen, res) => respondJson(res, 200, { value: [referral("a"), referral("b")] }));
+    const [page] = await collect(client(server.url).listReferrals({ top: 2 }));
+    expect(page?.referrals).toHaveLength(2);
   });
 });
 

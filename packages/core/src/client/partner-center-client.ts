@@ -1,8 +1,8 @@
 // `createPartnerCenterClient`: the referrals endpoints over the request loop in http.ts.
-// API reference: shared/reference/partner-center-api.md §1–2.
+// API reference: docs/partner-center-api.md §1–2.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { InvalidInputError, PartnerCenterHttpError } from "../errors.js";
+import { InvalidInputError, PartnerCenterHttpError, UnconfirmedWriteError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { parseReferral, type Referral } from "../referral.js";
 import { durationMs, loggerOption, parseOptions } from "../_options.js";
@@ -11,6 +11,7 @@ import { createHttpClient, parseJsonBody, type BodyParseResult, type HttpClient 
 import { paginateReferrals } from "./paginate.js";
 import { DEFAULT_RETRY_POLICY } from "./retry.js";
 import { referralPageEnvelopeSchema, type ReferralPageEnvelope } from "./schemas.js";
+import { settleUnconfirmedWrite } from "./write-outcome.js";
 import type {
   JsonPatchOperation,
   ListReferralsQuery,
@@ -24,6 +25,10 @@ import type {
 export const DEFAULT_PARTNER_CENTER_BASE_URL = "https://api.partner.microsoft.com";
 const REFERRALS_PATH = "/v1.0/engagements/referrals";
 const MAX_TOP = 100;
+/** Default `maxPages`: 10,000 pages of 100 = 1,000,000 referrals in one listing. */
+export const DEFAULT_MAX_PAGES = 10_000;
+/** Default `maxResponseBytes`: 16 MiB, far above a page of 100 referrals. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 const fn = <F>(what: string) =>
   z.custom<F>((value) => typeof value === "function", { message: `expected a function ${what}` });
@@ -49,6 +54,8 @@ const optionsSchema = z.strictObject({
     .refine(isHttpUrl, "expected an http(s) URL such as https://api.partner.microsoft.com")
     .default(DEFAULT_PARTNER_CENTER_BASE_URL),
   timeoutMs: durationMs().default(30_000),
+  maxPages: z.number().int().positive().default(DEFAULT_MAX_PAGES),
+  maxResponseBytes: z.number().int().positive().default(DEFAULT_MAX_RESPONSE_BYTES),
   retry: z
     .strictObject({
       maxAttempts: z.number().int().min(1).default(DEFAULT_RETRY_POLICY.maxAttempts),
@@ -112,11 +119,15 @@ function checkText(value: unknown, name: string): string | undefined {
   return value;
 }
 
-function parseEnvelope(body: string): BodyParseResult<ReferralPageEnvelope> {
+function parseEnvelope(body: string, top: number): BodyParseResult<ReferralPageEnvelope> {
   const json = parseJsonBody(body);
   if (!json.ok) return json;
   const envelope = referralPageEnvelopeSchema.safeParse(json.value);
-  return envelope.success ? { ok: true, value: envelope.data } : { ok: false, reason: "not a referral page" };
+  if (!envelope.success) return { ok: false, reason: "not a referral page" };
+  // More than we asked for is a server bug, and asking again would bring the same page.
+  const count = envelope.data.value.length;
+  if (count > top) return { ok: false, final: true, reason: `${count} referrals on a page, more than the $top=${top} asked for` };
+  return { ok: true, value: envelope.data };
 }
 
 /** A one-at-a-time gate that a waiting caller can leave by aborting. */
@@ -158,6 +169,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
   const http: HttpClient = createHttpClient({
     tokenProvider: parsed.tokenProvider,
     timeoutMs: parsed.timeoutMs,
+    maxResponseBytes: parsed.maxResponseBytes,
     retry: parsed.retry,
     minIntervalMs: parsed.minIntervalMs,
     onRetry: parsed.onRetry,
@@ -211,9 +223,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       return paginateReferrals({
         firstUrl,
         signal,
+        maxPages: parsed.maxPages,
         fetchPage: (url) =>
           listGate(signal, async () => {
-            const result = await http.send({ method: "GET", url, correlationId, signal, parse: parseEnvelope });
+            const parse = (body: string) => parseEnvelope(body, top);
+            const result = await http.send({ method: "GET", url, correlationId, signal, parse });
             // send() only answers null for statuses listed in nullOn, and this request lists none.
             if (result === null) throw new PartnerCenterHttpError("Referral list answered without a page.", { status: 0, correlationId });
             return result.value;
@@ -225,27 +239,35 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
 
     async updateReferral(id, operations, callOptions) {
       const url = new URL(`${listUrl.href}/${checkId(id)}`);
-      const body = JSON.stringify(checkOperations(operations));
+      const checked = checkOperations(operations);
       const etag = checkText(callOptions?.etag, "etag");
       const signal = callOptions?.signal;
       const correlationId = checkText(callOptions?.correlationId, "correlationId") ?? randomUUID();
-      const result = await http.send<unknown>({
-        method: "PATCH",
-        url,
-        correlationId,
-        body,
-        signal,
-        headers: {
-          "content-type": "application/json",
-          prefer: "return=representation",
-          ...(etag === undefined ? {} : { "if-match": etag }),
-        },
-        nullOn: [404],
-        parse: (text) => (text.trim() === "" ? { ok: true, value: undefined } : parseJsonBody(text)),
-      });
+      // The read-back belongs to the same operation, so it carries the same correlation id.
+      const reread = () => getReferral(id, { signal, correlationId });
+      let result: { status: number; value: unknown } | null;
+      try {
+        result = await http.send<unknown>({
+          method: "PATCH",
+          url,
+          correlationId,
+          body: JSON.stringify(checked),
+          signal,
+          headers: {
+            "content-type": "application/json",
+            prefer: "return=representation",
+            ...(etag === undefined ? {} : { "if-match": etag }),
+          },
+          nullOn: [404],
+          parse: (text) => (text.trim() === "" ? { ok: true, value: undefined } : parseJsonBody(text)),
+        });
+      } catch (error) {
+        if (!(error instanceof UnconfirmedWriteError)) throw error;
+        return settleUnconfirmedWrite(error, { etag, operations: checked, reread, signal });
+      }
       if (result === null) return null;
       // A 204 means the service ignored `Prefer: return=representation`; read the referral back.
-      if (result.value === undefined) return getReferral(id, { signal, correlationId });
+      if (result.value === undefined) return reread();
       return toReferral(result.value, result.status, correlationId, "PATCH referral");
     },
 

@@ -135,3 +135,34 @@ describe("decideRetry", () => {
     });
   });
 });
+
+describe("item 14: a date-form Retry-After is measured from the response's Date header", () => {
+  const HOUR = 3_600_000;
+  const throttled = (retryAfter: string, date?: string) => ({
+    status: 429,
+    headers: { "retry-after": retryAfter, ...(date === undefined ? {} : { date }) },
+  });
+
+  it.each([
+    ["the local clock an hour behind", NOW - HOUR],
+    ["the local clock an hour ahead", NOW + HOUR],
+    ["the clocks agreeing", NOW],
+  ])("item 14: waits the server's 30 s with %s", (_name, nowMs) => {
+    const decision = decideRetry(input({ nowMs, ...throttled("Sun, 01 Jun 2025 12:00:30 GMT", "Sun, 01 Jun 2025 12:00:00 GMT") }));
+    expect(decision).toMatchObject({ retry: true, delayMs: 30_000, reason: "retry_after", retryAfterMs: 30_000 });
+  });
+
+  it("item 14: parseRetryAfter takes the Date header as the base, and the local clock without a usable one", () => {
+    const at = "Sun, 01 Jun 2025 12:00:30 GMT";
+    expect(parseRetryAfter(at, NOW - HOUR, "Sun, 01 Jun 2025 12:00:00 GMT")).toBe(30_000);
+    expect(parseRetryAfter(at, NOW, undefined)).toBe(30_000);
+    expect(parseRetryAfter(at, NOW, "not a date")).toBe(30_000);
+    // Delay-seconds never depend on any clock.
+    expect(parseRetryAfter("7", NOW - HOUR, "Sun, 01 Jun 2025 12:00:00 GMT")).toBe(7_000);
+  });
+
+  it("item 14: still stops at once when the server's own date asks for more than the wait budget", () => {
+    const decision = decideRetry(input({ nowMs: NOW - HOUR, ...throttled("Sun, 01 Jun 2025 12:05:00 GMT", "Sun, 01 Jun 2025 12:00:00 GMT") }));
+    expect(decision).toMatchObject({ retry: false, reason: "wait_exhausted", retryAfterMs: 300_000 });
+  });
+});

@@ -30,13 +30,13 @@ export interface RetryInput {
   attempt: number;
   /** HTTP status of the response, 0 when none arrived. */
   status: number;
-  /** Response headers (lower-case names), for `Retry-After`. */
+  /** Response headers (lower-case names), for `Retry-After` and `Date`. */
   headers?: Readonly<Record<string, string | readonly string[] | undefined>> | undefined;
   /** Set when the attempt failed without a usable status. */
   error?: TransportFailure | undefined;
   /** Milliseconds already spent waiting between earlier attempts. */
   elapsedMs: number;
-  /** Current time (epoch ms), to turn an HTTP-date `Retry-After` into a delay. */
+  /** Current time (epoch ms), to turn an HTTP-date `Retry-After` into a delay when no `Date` header came. */
   nowMs: number;
   /** Uniform random number in [0, 1), for full jitter. */
   random: () => number;
@@ -64,11 +64,14 @@ const DELAY_SECONDS = /^\s*(\d+(?:\.\d+)?)\s*$/;
 // RFC 9110 accepts IMF-fixdate, RFC 850 and asctime dates; all three start with a day name.
 const HTTP_DATE = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s/i;
 
+type HeaderValue = string | readonly string[] | undefined | null;
+
 /**
- * Parses a `Retry-After` value into milliseconds from `nowMs`: delay-seconds or an HTTP date
- * (a date in the past gives 0). Anything else, including negative numbers, gives `null`.
+ * Parses a `Retry-After` value into milliseconds: delay-seconds, or an HTTP date (a date in the
+ * past gives 0). A date is measured from the response's `Date` header when it parses, so a skewed
+ * local clock cannot stretch or shrink the wait; else from `nowMs`. Anything else gives `null`.
  */
-export function parseRetryAfter(value: string | readonly string[] | undefined | null, nowMs: number): number | null {
+export function parseRetryAfter(value: HeaderValue, nowMs: number, responseDate?: HeaderValue): number | null {
   const raw = typeof value === "string" ? value : value?.[0];
   if (raw === undefined) return null;
   const seconds = DELAY_SECONDS.exec(raw)?.[1];
@@ -76,7 +79,9 @@ export function parseRetryAfter(value: string | readonly string[] | undefined | 
   if (!HTTP_DATE.test(raw)) return null;
   const at = Date.parse(raw);
   if (Number.isNaN(at)) return null;
-  return Math.max(0, at - nowMs);
+  const dateRaw = typeof responseDate === "string" ? responseDate : responseDate?.[0];
+  const serverNow = dateRaw !== undefined && HTTP_DATE.test(dateRaw) ? Date.parse(dateRaw) : Number.NaN;
+  return Math.max(0, at - (Number.isNaN(serverNow) ? nowMs : serverNow));
 }
 
 /** True for statuses that ask us to come back later and may say when (`Retry-After`). */
@@ -109,7 +114,7 @@ const stop = (reason: RetryReason, retryAfterMs: number | null): RetryDecision =
 export function decideRetry(input: RetryInput): RetryDecision {
   const { attempt, status, error, elapsedMs, policy } = input;
   const throttled = error === undefined && isThrottleStatus(status);
-  const retryAfterMs = throttled ? parseRetryAfter(input.headers?.["retry-after"], input.nowMs) : null;
+  const retryAfterMs = throttled ? parseRetryAfter(input.headers?.["retry-after"], input.nowMs, input.headers?.date) : null;
   const retryable = error !== undefined || throttled || isRetryableServerError(status);
 
   if (!retryable) return stop("not_retryable", retryAfterMs);

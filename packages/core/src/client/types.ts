@@ -67,6 +67,16 @@ export interface PartnerCenterClientOptions {
   baseUrl?: string;
   /** Per-request timeout for connect, headers and body, default 30 s. */
   timeoutMs?: number;
+  /**
+   * Most pages one listing fetches, default 10,000 (1,000,000 referrals): a next page past it throws
+   * `PageLimitExceededError` (`page_limit_exceeded`) before it is requested; the pages yielded stay valid.
+   */
+  maxPages?: number;
+  /**
+   * Largest response body read, in bytes, default 16 MiB: a longer one (counted as it streams, or
+   * declared in `content-length`) aborts the request with `ResponseTooLargeError` (`response_too_large`), not retried.
+   */
+  maxResponseBytes?: number;
   retry?: RetryOptions;
   /** Minimum interval between two requests (pacing), default 0. */
   minIntervalMs?: number;
@@ -85,7 +95,15 @@ export interface PartnerCenterClient {
   listReferrals(query?: ListReferralsQuery): AsyncGenerator<ReferralPage, void, undefined>;
   /** One referral, or null when Partner Center answers 404. */
   getReferral(id: string, options?: { signal?: AbortSignal; correlationId?: string }): Promise<Referral | null>;
-  /** JSON Patch (`replace`/`add`); `If-Match` when `etag` is given. Returns the updated referral. */
+  /**
+   * JSON Patch (`replace`/`add`); `If-Match` when `etag` is given. Returns the updated referral.
+   * Never sent twice once it may have reached the server (reset, timeout after send, 5xx other
+   * than 503): it is retried only when refused at connect or DNS, or answered 429/503. After such
+   * an unknown outcome, with `etag` the referral is read back: the call resolves with it when the
+   * change visibly landed (eTag moved on, every op's value in place), else throws
+   * `UnconfirmedWriteError` (`write_unconfirmed`) whose `landed` is `false` (still at your eTag:
+   * safe to resend with it) or `null` (unknown); without `etag`, `landed` is `null`.
+   */
   updateReferral(
     id: string,
     operations: readonly JsonPatchOperation[],

@@ -1,6 +1,6 @@
 /**
  * A fake Partner Center referrals API plus a fake Entra ID, served over real HTTP on
- * 127.0.0.1. It speaks the wire format of shared/reference/partner-center-api.md, including
+ * 127.0.0.1. It speaks the wire format of docs/partner-center-api.md, including
  * its quirks (wrong-path `@odata.nextLink`, 7-digit timestamps, `$top` ≤ 100).
  */
 import { randomUUID } from "node:crypto";

@@ -9,7 +9,16 @@ import { delay } from "./_http.js";
 import { createSeededRandom } from "./generate-referrals.js";
 
 /** What a fault does to the response. */
-export type FaultKind = "rate_limit" | "server_error" | "unavailable" | "reset" | "malformed_json" | "slow";
+export type FaultKind =
+  | "rate_limit"
+  | "server_error"
+  | "unavailable"
+  | "reset"
+  | "drop"
+  | "malformed_json"
+  | "slow"
+  | "oversized_body"
+  | "overfull_page";
 
 /** All fault kinds. */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -17,9 +26,17 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "server_error",
   "unavailable",
   "reset",
+  "drop",
   "malformed_json",
   "slow",
+  "oversized_body",
+  "overfull_page",
 ];
+
+/** Default padding of `oversized_body`: above the client's default 16 MiB cap. */
+export const DEFAULT_OVERSIZED_BODY_BYTES = 20 * 1024 * 1024;
+/** Default length of `value` under `overfull_page`: twice the largest `$top`. */
+export const DEFAULT_OVERFULL_PAGE_ITEMS = 200;
 
 /**
  * One fault rule. Without `onRequest` or `probability` it fires on every matching request
@@ -30,8 +47,14 @@ export const FAULT_KINDS: readonly FaultKind[] = [
  * - `unavailable`: 503 with `Retry-After` and a `serviceNotAvailable` error body; no side effect.
  * - `reset`: the request is processed (a PATCH is applied!), then the headers and half of the
  *   body are written and the socket is destroyed.
+ * - `drop`: the request is processed (a PATCH is applied!), then the socket is destroyed before
+ *   any response byte: the client cannot tell whether its request arrived.
  * - `malformed_json`: the request is processed, then 200 with the body cut in half.
  * - `slow`: waits `delayMs` before the normal response.
+ * - `oversized_body`: the normal response, then `bodyBytes` of JSON whitespace (still valid JSON),
+ *   streamed without `content-length` until done or the client hangs up.
+ * - `overfull_page`: a list page whose `value` repeats its items up to `items` entries, more than
+ *   any `$top` allows.
  */
 export interface FaultRule {
   kind: FaultKind;
@@ -59,10 +82,14 @@ export interface FaultRule {
   status?: number;
   /** Delay of `slow`, in ms; default 1000. */
   delayMs?: number;
+  /** Padding of `oversized_body`, in bytes; default {@link DEFAULT_OVERSIZED_BODY_BYTES}. */
+  bodyBytes?: number;
+  /** Length of `value` under `overfull_page`; default {@link DEFAULT_OVERFULL_PAGE_ITEMS}. */
+  items?: number;
 }
 
 const faultRuleSchema = z.strictObject({
-  kind: z.enum(["rate_limit", "server_error", "unavailable", "reset", "malformed_json", "slow"]),
+  kind: z.enum(FAULT_KINDS as [FaultKind, ...FaultKind[]]),
   path: z.string().startsWith("/").optional(),
   method: z.string().min(1).optional(),
   onRequest: z.union([z.number().int().positive(), z.array(z.number().int().positive()).min(1)]).optional(),
@@ -73,6 +100,8 @@ const faultRuleSchema = z.strictObject({
   rateLimitBody: z.enum(["error", "throttle"]).optional(),
   status: z.number().int().min(500).max(599).optional(),
   delayMs: durationMs({ min: 0 }).optional(),
+  bodyBytes: z.number().int().positive().optional(),
+  items: z.number().int().positive().optional(),
 });
 
 /** A response the fake would send, before faults change it. */
@@ -138,9 +167,13 @@ function retryAfterSeconds(value: string, nowMs: number): number {
   return Number.isNaN(at) ? 1 : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
-/** The response that replaces the normal one for `rate_limit`, `server_error` and `unavailable`; `nowMs` is the fake's clock. */
-export function replacementResponse(rule: FaultRule, headers: Record<string, string>, nowMs: number): FakeResponse {
+/**
+ * The response that replaces the normal one for `rate_limit`, `server_error` and `unavailable`;
+ * `nowMs` is the fake's clock, also sent as `Date` so an HTTP-date `Retry-After` reads against it.
+ */
+export function replacementResponse(rule: FaultRule, baseHeaders: Record<string, string>, nowMs: number): FakeResponse {
   const retryAfter = rule.retryAfter ?? "1";
+  const headers = { ...baseHeaders, date: new Date(nowMs).toUTCString() };
   switch (rule.kind) {
     case "rate_limit": {
       const message = `Rate limit is exceeded. Try again in ${retryAfterSeconds(retryAfter, nowMs)} seconds.`;
@@ -167,6 +200,7 @@ export function replacementResponse(rule: FaultRule, headers: Record<string, str
 
 /** The status line a client sees for `response` under `rule` (a reset 204 becomes 200 so a body is expected). */
 export function faultedStatus(response: FakeResponse, rule: FaultRule | null): number {
+  if (rule?.kind === "drop") return 0;
   if (rule?.kind === "malformed_json") return 200;
   if (rule?.kind === "reset" && response.status === 204) return 200;
   return response.status;
@@ -184,14 +218,23 @@ export async function slowDown(rule: FaultRule | null): Promise<void> {
 }
 
 /**
- * Writes `response`, altered by `rule` when it is `reset` or `malformed_json`.
+ * Writes `planned`, altered by `rule` (`reset`, `drop`, `malformed_json`, `oversized_body`, `overfull_page`).
  * Returns the status the client saw (the written status line).
  */
 export async function writeWithFault(
   res: ServerResponse,
-  response: FakeResponse,
+  planned: FakeResponse,
   rule: FaultRule | null,
 ): Promise<number> {
+  const response = rule?.kind === "overfull_page" ? overfill(planned, rule.items ?? DEFAULT_OVERFULL_PAGE_ITEMS) : planned;
+  if (rule?.kind === "drop") {
+    res.socket?.destroy();
+    return 0;
+  }
+  if (rule?.kind === "oversized_body") {
+    await writePadded(res, response, rule.bodyBytes ?? DEFAULT_OVERSIZED_BODY_BYTES);
+    return response.status;
+  }
   if (rule?.kind === "reset" || rule?.kind === "malformed_json") {
     const text = bodyText(response);
     const half = text.slice(0, Math.floor(text.length / 2));
@@ -217,4 +260,35 @@ export async function writeWithFault(
   res.writeHead(response.status, headers);
   res.end(text);
   return response.status;
+}
+
+/** A list page whose `value` repeats its items up to `items` entries; other responses as they are. */
+function overfill(response: FakeResponse, items: number): FakeResponse {
+  const body = response.body as { value?: unknown } | undefined;
+  const value = body?.value;
+  if (!Array.isArray(value) || value.length === 0) return response;
+  const padded = Array.from({ length: items }, (_, i) => value[i % value.length] as unknown);
+  return { ...response, body: { ...body, value: padded } };
+}
+
+/** Streams `response` then `bytes` of spaces in 64 KiB chunks, so the fake itself never holds the big body. */
+async function writePadded(res: ServerResponse, response: FakeResponse, bytes: number): Promise<void> {
+  let closed = false;
+  res.on("close", () => (closed = true));
+  res.writeHead(response.status, { ...response.headers, "content-type": "application/json; charset=utf-8" });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const pieces = function* () {
+    yield Buffer.from(response.body === undefined ? "" : JSON.stringify(response.body));
+    for (let sent = 0; sent < bytes; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+  };
+  for (const piece of pieces()) {
+    if (closed) return;
+    if (!res.write(piece)) {
+      await new Promise<void>((resolve) => {
+        res.once("drain", resolve);
+        res.once("close", resolve);
+      });
+    }
+  }
+  if (!closed) res.end();
 }
