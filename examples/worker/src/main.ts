@@ -5,6 +5,13 @@ import { startWorker } from "./worker.js";
 
 const logger = createJsonLineLogger({ pid: process.pid });
 
+/** The CLI's exit codes: 2 a setting to fix, 5 the database cannot be reached, else 1. */
+function exitCodeOf(error: unknown): number {
+  if (!PcReferralsError.is(error)) return 1;
+  if (error.code === "config_invalid") return 2;
+  return error.code === "store_error" || error.code === "migration_invalid" ? 5 : 1;
+}
+
 try {
   const worker = await startWorker(process.env, logger);
   logger.info({}, "worker_started");
@@ -28,5 +35,5 @@ try {
   process.on("SIGINT", () => shutdown("SIGINT"));
 } catch (error) {
   logger.error({ error: describeError(error) }, "worker_start_failed");
-  process.exit(PcReferralsError.is(error) && error.code === "config_invalid" ? 2 : 1);
+  process.exit(exitCodeOf(error));
 }

@@ -131,4 +131,18 @@ describe("examples/worker", () => {
     expect(await Promise.all(copies.map((c) => c.exited))).toEqual([0, 0]);
     for (const c of copies) expect(c.lines.some((l) => l.msg === "worker_stopped")).toBe(true);
   }, 90_000);
+
+  it("exits 2 naming DATABASE_URL when it is not set, and 5 when the database cannot be reached", async () => {
+    const base = { PARTNER_CENTER_ENABLED: "true", PARTNER_CENTER_CLIENT_ID: "app", PARTNER_CENTER_API_URL: fake.url, WORKER_ACCESS_TOKEN: "t" };
+    const unset = startCopy({ ...base, DATABASE_URL: "" });
+    expect(await unset.exited).toBe(2);
+    const failed = unset.lines.find((l) => l.msg === "worker_start_failed") as { error?: { code: string; message: string } } | undefined;
+    expect(failed?.error?.code).toBe("config_invalid");
+    expect(failed?.error?.message).toContain("DATABASE_URL");
+
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    const unreachable = startCopy({ ...base, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none", WORKER_DB_SCHEMA: schema });
+    expect(await unreachable.exited).toBe(5);
+    expect(unreachable.lines.some((l) => l.msg === "worker_start_failed")).toBe(true);
+  }, 30_000);
 });
