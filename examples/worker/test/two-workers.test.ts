@@ -81,7 +81,7 @@ describe("examples/worker", () => {
 
   beforeAll(async () => {
     // Slow pages keep the first run in flight while the second copy's first tick comes.
-    fake = await startFakePartnerCenter({ referrals: generateReferrals(400, { seed: 21 }), latencyMs: 500 });
+    fake = await startFakePartnerCenter({ referrals: generateReferrals(400, { seed: 21 }), latencyMs: 1000 });
   });
 
   afterAll(async () => {
