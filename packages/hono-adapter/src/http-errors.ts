@@ -20,7 +20,6 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Obje
   config_invalid: 500,
   migration_invalid: 500,
   internal: 500,
-  not_implemented: 501,
   api_error: 502,
   network_error: 502,
   auth_required: 503,
@@ -98,7 +97,7 @@ export function validationHook(result: { target: string } & ({ success: true } |
   return problemResponse("invalid_input", `Invalid request: ${errors.map((e) => e.path).join(", ")}.`, { errors });
 }
 
-const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type", 501: "not_implemented" };
+const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 /**
  * Any thrown value as problem+json. Library errors keep their code and message (they carry no
