@@ -1,13 +1,16 @@
 // Every error a route answers with is RFC 9457 problem+json, and its status comes from one table
 // keyed by the stable `code` (core's codes plus the adapter's own). A code missing from the table
 // (one core adds later) is a 500, never a crash.
-import { PcReferralsError, SyncInProgressError } from "@pc-referrals/core";
+import { PcReferralsError, SyncInProgressError, type ErrorCode } from "@pc-referrals/core";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 
-/** HTTP status of every known error code. */
-export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Object.freeze({
+/** The adapter's own codes, besides core's. */
+type AdapterErrorCode = "unauthorized" | "forbidden" | "cross_site_request" | "payload_too_large" | "unsupported_media_type" | "internal";
+
+/** HTTP status of every known error code (every code of core must be listed: the type checks it). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode | AdapterErrorCode, ContentfulStatusCode> & Record<string, ContentfulStatusCode>> = Object.freeze({
   invalid_input: 400,
   feature_disabled: 400,
   unauthorized: 401,
@@ -22,6 +25,10 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Obje
   internal: 500,
   api_error: 502,
   network_error: 502,
+  // Partner Center's answer could not be used (too large, endless paging) or a write's outcome is unknown.
+  response_too_large: 502,
+  page_limit_exceeded: 502,
+  write_unconfirmed: 502,
   auth_required: 503,
   rate_limited: 503,
   store_error: 503,
