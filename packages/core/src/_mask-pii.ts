@@ -1,4 +1,4 @@
-// Masks contact data and secrets before anything reaches a logger (DESIGN.md "Events, errors, logs").
+// Masks contact data and secrets before anything reaches a logger (docs/architecture.md "Events, errors, logs").
 
 const MAX_DEPTH = 10;
 const REDACTED = "[REDACTED]";

@@ -170,5 +170,6 @@ export type {
 export { createScheduler, defaultSyncIntervalMs } from "./sync/scheduler.js";
 export type { SchedulableEngine, Scheduler, SchedulerOptions } from "./sync/scheduler.js";
 export { metricSamples } from "./sync/metrics.js";
+export { completeCounts, emptyCounts } from "./sync/report.js";
 export type { MetricSample, SyncMetrics } from "./sync/metrics.js";
 export { canonicalJson, contentHash } from "./sync/content-hash.js";

@@ -1,6 +1,6 @@
 /**
  * The Partner Center referral as it arrives on the wire (`GET /v1.0/engagements/referrals`),
- * validated with zod (partner-center-api.md §3, §8).
+ * validated with zod (docs/partner-center-api.md §3, §8).
  *
  * The schema is deliberately tolerant: unknown fields are kept, enum-like fields are plain
  * strings (the service adds values without notice, e.g. `salesStage: "100"`; the constants

@@ -1,4 +1,4 @@
-// Behaviour contracts of DESIGN.md through the engine: status changes, links, scans, options, logs.
+// Behaviour contracts of docs/architecture.md through the engine: status changes, links, scans, options, logs.
 import { afterEach, describe, expect, it } from "vitest";
 import { PcReferralsError } from "../src/errors.js";
 import { referenceExamples } from "./fixtures/reference-examples.js";

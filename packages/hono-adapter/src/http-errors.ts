@@ -1,13 +1,16 @@
 // Every error a route answers with is RFC 9457 problem+json, and its status comes from one table
 // keyed by the stable `code` (core's codes plus the adapter's own). A code missing from the table
 // (one core adds later) is a 500, never a crash.
-import { PcReferralsError, SyncInProgressError } from "@pc-referrals/core";
+import { PcReferralsError, SyncInProgressError, type ErrorCode } from "@pc-referrals/core";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 
-/** HTTP status of every known error code. */
-export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Object.freeze({
+/** The adapter's own codes, besides core's. */
+type AdapterErrorCode = "unauthorized" | "forbidden" | "cross_site_request" | "payload_too_large" | "unsupported_media_type" | "internal";
+
+/** HTTP status of every known error code (every code of core must be listed: the type checks it). */
+export const ERROR_STATUS: Readonly<Record<ErrorCode | AdapterErrorCode, ContentfulStatusCode> & Record<string, ContentfulStatusCode>> = Object.freeze({
   invalid_input: 400,
   feature_disabled: 400,
   unauthorized: 401,
@@ -20,9 +23,12 @@ export const ERROR_STATUS: Readonly<Record<string, ContentfulStatusCode>> = Obje
   config_invalid: 500,
   migration_invalid: 500,
   internal: 500,
-  not_implemented: 501,
   api_error: 502,
   network_error: 502,
+  // Partner Center's answer could not be used (too large, endless paging) or a write's outcome is unknown.
+  response_too_large: 502,
+  page_limit_exceeded: 502,
+  write_unconfirmed: 502,
   auth_required: 503,
   rate_limited: 503,
   store_error: 503,
@@ -98,7 +104,7 @@ export function validationHook(result: { target: string } & ({ success: true } |
   return problemResponse("invalid_input", `Invalid request: ${errors.map((e) => e.path).join(", ")}.`, { errors });
 }
 
-const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type", 501: "not_implemented" };
+const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 /**
  * Any thrown value as problem+json. Library errors keep their code and message (they carry no

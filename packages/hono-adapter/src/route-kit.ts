@@ -14,7 +14,6 @@ const PROBLEM_DESCRIPTIONS = {
   404: "`not_found`.",
   415: "`unsupported_media_type`: a body that is not JSON.",
   409: "`sync_in_progress`, with `runningRunId`.",
-  501: "`not_implemented`: the store lacks `listReferralDomains`.",
 } as const;
 
 /** Problem+json response entries for these statuses. */

@@ -104,6 +104,24 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(await h.sql(`SELECT to_regclass('"${schema}".half') AS t`)).toEqual([{ t: null }]);
   });
 
+  it("reads a run recorded before newer counts existed with every count key present", async () => {
+    const schema = h.schemaNamed("oldcounts");
+    const store = h.store({ schema });
+    await store.migrate();
+    // The counts a version before `spam`, `stale`, `futureDated`, `quarantined` and `missedByIncremental` wrote.
+    const old = { pages: 1, fetched: 3, ingested: 2, updated: 0, unchanged: 0, failed: 0, domainScansRequested: 0,
+      skipped: { direction: 1, status: 0, substatus: 0, no_domain: 0, invalid_payload: 0 } };
+    await h.sql(
+      `INSERT INTO "${schema}".sync_runs (run_id, trigger, full_sync, status, started_at, finished_at, counts, errors)
+       VALUES ('old-run', 'manual', false, 'succeeded', '2025-01-01T00:00:00Z', '2025-01-01T00:00:01Z', $1::jsonb, '[]'::jsonb)`,
+      [JSON.stringify(old)],
+    );
+    const [run] = await store.listRuns();
+    expect(run?.counts).toEqual({ ...old, futureDated: 0, stale: 0, quarantined: 0, missedByIncremental: null,
+      skipped: { ...old.skipped, spam: 0 } });
+    expect(run?.warnings).toEqual([]);
+  });
+
   it("lead-list filter: migration ids may skip numbers, but one slotted below an applied id is refused", async () => {
     const target = { db: h.db(), schema: h.schemaNamed("gaps") };
     const [init] = MIGRATIONS;

@@ -121,7 +121,7 @@ export async function benchSync(options: SyncBenchOptions): Promise<Figure[]> {
         value: incremental.counts.pages,
         unit: `pages / ${incRequests} req`,
         digits: 0,
-        // DESIGN.md stops below a page wholly older than mark − overlap: the newest page plus one.
+        // The engine stops below a page wholly older than mark − overlap (docs/architecture.md "The incremental mark"): the newest page plus one.
         target: { text: "≤ 2 pages", pass: incremental.counts.pages <= 2 },
       },
     );

@@ -1,5 +1,5 @@
 // A typed `$filter` builder for `GET /v1.0/engagements/referrals`, limited to what the docs show:
-// `eq`, `and` and the `any` lambda on documented fields (shared/reference/partner-center-api.md §2).
+// `eq`, `and` and the `any` lambda on documented fields (docs/partner-center-api.md §2).
 import { InvalidInputError } from "../errors.js";
 
 declare const FILTER_BRAND: unique symbol;

@@ -18,7 +18,7 @@ function rawSkipToken(search: string): string | null {
 /**
  * The URL of the next page: our own list URL (scheme, host, path, `$filter`, `$orderby`, `$top`)
  * plus the `$skiptoken` of `nextLink`. Documented nextLinks point at `http://…/v1.0/referrals`,
- * a wrong scheme and path (partner-center-api.md §2), so nothing else of them is trusted.
+ * a wrong scheme and path (docs/partner-center-api.md §2), so nothing else of them is trusted.
  * Throws when `nextLink` carries no `$skiptoken`: following it blindly could loop forever.
  */
 export function nextPageUrl(listUrl: URL, nextLink: string): URL {

@@ -1,5 +1,5 @@
 // Wire shapes around referrals: the list page envelope and the error body
-// (shared/reference/partner-center-api.md §2 paging, §5 errors). Referrals themselves: ../referral.ts.
+// (docs/partner-center-api.md §2 paging, §5 errors). Referrals themselves: ../referral.ts.
 import { z } from "zod";
 
 /** `GET /v1.0/engagements/referrals` response: `value` items are validated one by one later. */

@@ -1,4 +1,4 @@
-// Referral type from an ordered rule table (DESIGN.md "Referral type"; partner-center-api.md §3 "Classifying a referral").
+// Referral type from an ordered rule table (docs/architecture.md "Referral type"; docs/partner-center-api.md §3 "Classifying a referral").
 import { REFERRAL_TYPES, referralSchema } from "../referral.js";
 import type { Referral, ReferralType } from "../referral.js";
 

@@ -1,4 +1,4 @@
-// Company domain of a referral: website locations, then contact e-mails (DESIGN.md "Domain").
+// Company domain of a referral: website locations, then contact e-mails (docs/architecture.md "Domain").
 import { teamMembers, type Referral } from "../referral.js";
 import { consumerMailboxDomains } from "./consumer-domains.js";
 import { normalizeDomain } from "./hostname.js";

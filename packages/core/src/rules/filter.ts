@@ -1,4 +1,4 @@
-// Which referrals are newly ingested (DESIGN.md "Filter"). Rules are plain data so hosts can load them from config.
+// Which referrals are newly ingested (docs/architecture.md "Filter"). Rules are plain data so hosts can load them from config.
 import { parseReferral } from "../referral.js";
 import type { Referral, SkipReason } from "../referral.js";
 

@@ -1,4 +1,4 @@
-// Canonical company domain of a host, URL or e-mail (DESIGN.md "Domain").
+// Canonical company domain of a host, URL or e-mail (docs/architecture.md "Domain").
 import { domainToASCII, domainToUnicode } from "node:url";
 import { parse } from "tldts";
 

@@ -1,4 +1,4 @@
-// Scoring hooks (DESIGN.md "Scoring hooks"): an ordered list of pure functions over { score, segment, reasons }.
+// Scoring hooks (docs/architecture.md "Scoring hooks"): an ordered list of pure functions over { score, segment, reasons }.
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
 import { parseOptions } from "../_options.js";

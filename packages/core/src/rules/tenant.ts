@@ -1,4 +1,4 @@
-// Azure (Entra ID) tenant id of the customer, read by configurable extractors (DESIGN.md "Company").
+// Azure (Entra ID) tenant id of the customer, read by configurable extractors (docs/architecture.md "Company").
 import type { Referral } from "../referral.js";
 
 /**

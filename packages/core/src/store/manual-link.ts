@@ -1,4 +1,4 @@
-// "A later sync never overwrites a manual link" (DESIGN.md "Link status"), as one rule for every store.
+// "A later sync never overwrites a manual link" (docs/architecture.md "Link status"), as one rule for every store.
 import type { KnownReferral, LinkDecision, LinkStatus } from "./store.js";
 
 /** True for the link statuses a person set by hand. */

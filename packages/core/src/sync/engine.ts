@@ -1,4 +1,4 @@
-// createSyncEngine: one run = lock → pages (one ahead) → scans → cursor → report (DESIGN.md "Data flow").
+// createSyncEngine: one run = lock → pages (one ahead) → scans → cursor → report (docs/architecture.md "Data flow").
 import { randomUUID } from "node:crypto";
 import { odataFilter } from "../client/odata-filter.js";
 import type { ListReferralsQuery, ReferralPage, RetryNotice } from "../client/types.js";

@@ -1,4 +1,4 @@
-// Link status of new referrals (DESIGN.md "Link status"): candidates are companies that existed
+// Link status of new referrals (docs/architecture.md "Link status"): candidates are companies that existed
 // before the referral. One → auto_linked, several → multi_candidate, none → unlinked.
 import { InvalidInputError } from "../errors.js";
 import type { Company, LinkDecision, LinkStatus } from "../store/store.js";

@@ -1,4 +1,4 @@
-// The pure per-referral pipeline (DESIGN.md "Data flow"): schema → filter → type → domain → tenant → scoring.
+// The pure per-referral pipeline (docs/architecture.md "Data flow"): schema → filter → type → domain → tenant → scoring.
 // Link resolution needs the store and runs per page (link-resolution.ts); writing is the engine's.
 import type { ReferralPageItem } from "../client/types.js";
 import type { SkipReason } from "../referral.js";

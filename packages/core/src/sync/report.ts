@@ -24,6 +24,16 @@ export function emptyCounts(): SyncCounts {
   };
 }
 
+/**
+ * Counts read back from storage, completed with zero (or null) for every key a newer version added
+ * since the record was written (e.g. `skipped.spam`, `stale`), so readers can rely on each key.
+ */
+export function completeCounts(stored: Partial<SyncCounts> | null | undefined): SyncCounts {
+  const base = emptyCounts();
+  if (typeof stored !== "object" || stored === null) return base;
+  return { ...base, ...stored, skipped: { ...base.skipped, ...(stored.skipped ?? {}) } };
+}
+
 /** `succeeded` with no failures, `partial` when referrals failed but every page landed, `failed` on a run-level error. */
 export function decideStatus(outcome: { runError: boolean; failed: number }): Exclude<SyncRunStatus, "running" | "skipped"> {
   if (outcome.runError) return "failed";

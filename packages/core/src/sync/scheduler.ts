@@ -84,7 +84,7 @@ const optionsSchema = z
     path: ["jitterMs"],
   });
 
-/** Default interval: 30 s in development, 600 s otherwise (DESIGN.md "Schedule"). */
+/** Default interval: 30 s in development, 600 s otherwise (docs/architecture.md "Schedule"). */
 export function defaultSyncIntervalMs(env: Record<string, string | undefined> = process.env): number {
   // Same reading as loadConfig: NODE_ENV is compared trimmed and case-insensitively.
   return env.NODE_ENV?.trim().toLowerCase() === "development" ? 30_000 : 600_000;

@@ -2,7 +2,7 @@
  * The fake Partner Center's own OData subset: `$filter` with `eq`, `and`, parentheses and
  * `any()` on the documented fields, `$orderby` on `createdDateTime`/`updatedDateTime`, and
  * 7-digit-fraction timestamps. Anything else is rejected, as the real service would answer 400.
- * See shared/reference/partner-center-api.md §2.
+ * See docs/partner-center-api.md §2.
  */
 import { ODATA_DATE_FIELDS, ODATA_STRING_FIELDS } from "../client/odata-filter.js";
 import { teamMembers } from "../referral.js";

@@ -1,4 +1,4 @@
-// The initial schema (DESIGN.md "Storage"). Names are unqualified: the migrator runs every
+// The initial schema (docs/architecture.md "Storage"). Names are unqualified: the migrator runs every
 // migration with `SET LOCAL search_path` to the store's schema. Never edit this file once
 // released: an applied migration whose text changed is refused (checksum), so add 0002 instead.
 import type { Migration } from "./types.js";

@@ -1,5 +1,6 @@
 // Sync runs, the cursor per scope, and domain scans.
 import {
+  completeCounts,
   InvalidInputError,
   isJsonObject,
   syncStatusWarnings,
@@ -49,7 +50,8 @@ export function toRun(row: RunDbRow): SyncRunRecord {
     status: row.status,
     startedAt: iso(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
-    counts: row.counts,
+    // Rows written by an older version lack the counts added since.
+    counts: completeCounts(row.counts),
     errors: row.errors,
     warnings: row.warnings,
   };
