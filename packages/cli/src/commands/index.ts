@@ -1,0 +1,4 @@
+// The command table: names, summaries, flags; each command's code loads only when it runs.
+import type { CommandSpec } from "../command.js";
+
+export const COMMANDS: readonly CommandSpec[] = [];
