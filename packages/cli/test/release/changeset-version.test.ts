@@ -1,0 +1,83 @@
+// `pnpm changeset version` on a throwaway copy: every published package of the fixed group gets
+// the same new version and a CHANGELOG.md, as a release needs; the worktree is never touched.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { copyRepo, mustRun, readJson, REPO_ROOT, userEnv, workspacePackages, type WorkspacePackage } from "./_release.js";
+
+const changesetBin = join(REPO_ROOT, "node_modules", "@changesets", "cli", "bin.js");
+
+function matchesFixedPattern(name: string, pattern: string): boolean {
+  const source = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("[^/]*");
+  return new RegExp(`^${source}$`).test(name);
+}
+
+describe("release: pnpm changeset version", () => {
+  let copy: string;
+  let before: WorkspacePackage[];
+  let pendingChangesets: string[];
+
+  beforeAll(async () => {
+    copy = mkdtempSync(join(tmpdir(), "pc-referrals-changeset-"));
+    copyRepo(copy);
+    // The changelog generator is resolved from the copy's .changeset folder.
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+    before = workspacePackages(copy);
+    pendingChangesets = readdirSync(join(copy, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
+    await mustRun(process.execPath, [changesetBin, "version"], { cwd: copy, env: userEnv(), timeoutMs: 60_000 });
+  }, 90_000);
+
+  afterAll(() => {
+    if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
+  });
+
+  it("gives every published package the fixed group's one new version and a CHANGELOG.md entry", () => {
+    const config = readJson(join(copy, ".changeset", "config.json")) as { fixed: string[][] };
+    const published = before.filter((pkg) => !pkg.private);
+    expect(published.map((pkg) => pkg.name)).toEqual(
+      expect.arrayContaining(["@pc-referrals/core", "@pc-referrals/pg-store", "@pc-referrals/hono-adapter", "@pc-referrals/cli"]),
+    );
+    // One fixed group holds every published package, so they are always released together.
+    const group = config.fixed.find((patterns) => published.some((pkg) => patterns.some((p) => matchesFixedPattern(pkg.name, p))));
+    expect(group).toBeDefined();
+    for (const pkg of published) {
+      expect(group?.some((pattern) => matchesFixedPattern(pkg.name, pattern)), `${pkg.name} is in the fixed group`).toBe(true);
+    }
+
+    expect(pendingChangesets.length).toBeGreaterThan(0);
+    const after = workspacePackages(copy);
+    const versions = new Set(after.filter((pkg) => !pkg.private).map((pkg) => pkg.version));
+    expect(versions.size).toBe(1);
+    const [version] = [...versions];
+    for (const pkg of published) {
+      const now = after.find((candidate) => candidate.name === pkg.name);
+      expect(now?.version, `${pkg.name} was bumped`).not.toBe(pkg.version);
+      const changelog = join(pkg.dir, "CHANGELOG.md");
+      expect(existsSync(changelog), `${relative(copy, changelog)} exists`).toBe(true);
+      const text = readFileSync(changelog, "utf8");
+      expect(text.startsWith(`# ${pkg.name}\n`)).toBe(true);
+      expect(text).toContain(`\n## ${version}\n`);
+    }
+  });
+
+  it("consumes every changeset and leaves private packages and workspace ranges alone", () => {
+    const left = readdirSync(join(copy, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
+    expect(left).toEqual([]);
+    for (const pkg of before.filter((candidate) => candidate.private)) {
+      expect(readJson(join(pkg.dir, "package.json")).version).toBe(pkg.version);
+      expect(existsSync(join(pkg.dir, "CHANGELOG.md"))).toBe(false);
+    }
+    // pnpm pack turns workspace:^ into the released version; changesets must not pin it earlier.
+    for (const pkg of workspacePackages(copy)) {
+      const manifest = readJson(join(pkg.dir, "package.json"));
+      for (const field of ["dependencies", "devDependencies", "peerDependencies"]) {
+        const deps = (manifest[field] ?? {}) as Record<string, string>;
+        for (const [name, range] of Object.entries(deps)) {
+          if (name.startsWith("@pc-referrals/")) expect(range, `${pkg.name} ${field} ${name}`).toMatch(/^workspace:/);
+        }
+      }
+    }
+  });
+
+});
