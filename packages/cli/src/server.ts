@@ -9,7 +9,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { Logger, Store, SyncEngine } from "@pc-referrals/core";
 import { createReferralRoutes } from "@pc-referrals/hono-adapter";
-import type { StatusScheduler } from "@pc-referrals/hono-adapter";
+import type { Problem, StatusScheduler } from "@pc-referrals/hono-adapter";
 
 /** Where the adapter's routes are mounted; the page is at `${MOUNT}/ui`. */
 export const MOUNT = "/api/referrals";
@@ -64,6 +64,21 @@ ${failed ? '<p role="alert" style="color: #b00020">That token is not the one thi
 <button type="submit">Sign in</button>
 </form></body></html>`;
 
+/** 401 in the adapter's problem+json shape, with the challenge a client needs. */
+function unauthorized(): Response {
+  const body: Problem = {
+    type: "urn:pc-referrals:error:unauthorized",
+    title: "Unauthorized",
+    status: 401,
+    code: "unauthorized",
+    detail: "Send Authorization: Bearer <PARTNER_CENTER_SERVE_TOKEN>, or sign in at /login.",
+  };
+  return new Response(JSON.stringify(body), {
+    status: 401,
+    headers: { "content-type": "application/problem+json", "www-authenticate": 'Bearer realm="pc-referrals"' },
+  });
+}
+
 /** Builds the Hono app (exported for tests that call `app.request`). */
 export function createServeApp(options: Omit<ServerOptions, "host" | "port">): Hono {
   const app = new Hono();
@@ -98,7 +113,7 @@ export function createServeApp(options: Omit<ServerOptions, "host" | "port">): H
       : createReferralRoutes({
           ...common,
           // A person opening the page is sent to the form; API callers get the adapter's 401.
-          authorize: (c) => authorized(c) || (c.req.method === "GET" && c.req.path === `${MOUNT}/ui` ? c.redirect("/login") : false),
+          authorize: (c) => authorized(c) || (c.req.method === "GET" && c.req.path === `${MOUNT}/ui` ? c.redirect("/login") : unauthorized()),
         });
   app.route(MOUNT, routes);
   return app;
