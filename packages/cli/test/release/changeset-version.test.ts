@@ -1,12 +1,10 @@
 // `pnpm changeset version` on a throwaway copy: every published package of the fixed group gets
 // the same new version and a CHANGELOG.md, as a release needs; the worktree is never touched.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyRepo, mustRun, readJson, REPO_ROOT, userEnv, workspacePackages, type WorkspacePackage } from "./_release.js";
-
-const changesetBin = join(REPO_ROOT, "node_modules", "@changesets", "cli", "bin.js");
+import { copyRepo, mustRun, readJson, workspacePackages, type WorkspacePackage } from "./_release.js";
 
 function matchesFixedPattern(name: string, pattern: string): boolean {
   const source = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("[^/]*");
@@ -21,12 +19,15 @@ describe("release: pnpm changeset version", () => {
   beforeAll(async () => {
     copy = mkdtempSync(join(tmpdir(), "pc-referrals-changeset-"));
     copyRepo(copy);
-    // The changelog generator is resolved from the copy's .changeset folder.
-    symlinkSync(join(REPO_ROOT, "node_modules"), join(copy, "node_modules"), "dir");
     before = workspacePackages(copy);
     pendingChangesets = readdirSync(join(copy, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
-    await mustRun(process.execPath, [changesetBin, "version"], { cwd: copy, env: userEnv(), timeoutMs: 60_000 });
-  }, 90_000);
+    const inCopy = { cwd: copy, timeoutMs: 5 * 60_000 };
+    await mustRun("pnpm", ["install", "--frozen-lockfile", "--prefer-offline"], inCopy);
+    await mustRun("pnpm", ["changeset", "version"], inCopy);
+    // Packed right after versioning (unbuilt: only the manifests matter here).
+    mkdirSync(join(copy, "packs"));
+    await mustRun("pnpm", ["-r", "--filter", "./packages/*", "pack", "--pack-destination", join(copy, "packs")], inCopy);
+  }, 10 * 60_000);
 
   afterAll(() => {
     if (copy !== undefined) rmSync(copy, { recursive: true, force: true });
@@ -80,4 +81,21 @@ describe("release: pnpm changeset version", () => {
     }
   });
 
+  it("packs the new versions with internal ranges on the new version, so the released packages install together", async () => {
+    const versions = new Set(workspacePackages(copy).filter((pkg) => !pkg.private).map((pkg) => pkg.version));
+    const [version] = [...versions];
+    const tarballs = readdirSync(join(copy, "packs")).filter((file) => file.endsWith(".tgz"));
+    expect(tarballs).toHaveLength(before.filter((pkg) => !pkg.private && pkg.dir.startsWith(join(copy, "packages"))).length);
+    for (const file of tarballs) {
+      const manifest = JSON.parse((await mustRun("tar", ["-xOzf", join(copy, "packs", file), "package/package.json"], { cwd: copy })).stdout) as {
+        name: string;
+        version: string;
+        dependencies?: Record<string, string>;
+      };
+      expect(manifest.version, manifest.name).toBe(version);
+      for (const [name, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (name.startsWith("@pc-referrals/")) expect(range, `${manifest.name} → ${name}`).toBe(`^${String(version)}`);
+      }
+    }
+  }, 60_000);
 });
