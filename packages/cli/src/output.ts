@@ -100,3 +100,9 @@ export function println(io: CliIo, text = ""): void {
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Columns available on `stream`: its width on a terminal (a pty without a size counts as 120), unlimited when piped. */
+export function terminalWidth(stream: Stream): number {
+  if (stream.isTTY !== true) return Number.POSITIVE_INFINITY;
+  return stream.columns !== undefined && stream.columns > 0 ? stream.columns : 120;
+}

@@ -2,6 +2,7 @@
 // by the outcomes of each written page.
 import type { BatchOutcome, Store, SyncEngine } from "@pc-referrals/core";
 import type { CliIo } from "./io.js";
+import { terminalWidth } from "./output.js";
 
 /** Running totals of one sync, as the progress line shows them. */
 export interface ProgressCounts {
@@ -64,7 +65,7 @@ export function createProgress(io: CliIo, now: () => number = Date.now): Progres
     if (!force && t - lastDraw < 80) return;
     lastDraw = t;
     drawn = true;
-    const width = Math.max((io.stderr.columns ?? 100) - 1, 20);
+    const width = Math.max(terminalWidth(io.stderr) - 1, 20);
     io.stderr.write(`\r\x1b[2K${progressLine(counts, t - started).slice(0, width)}`);
   };
   return {

@@ -7,7 +7,7 @@ import { configFromEnv } from "../config.js";
 import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
 import { fakeEnv, startStandaloneFake } from "../fake-server.js";
 import { createCliLogger } from "../log.js";
-import { EXIT, paint, println } from "../output.js";
+import { EXIT, paint, println, terminalWidth } from "../output.js";
 import { startServer } from "../server.js";
 import { inboxTable } from "../summary.js";
 import { runSyncOnce } from "../sync-run.js";
@@ -40,8 +40,7 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
       const { exitCode } = await runSyncOnce(io, config, store, tokens, { full: false, dryRun: false, json: false });
 
       heading("3. The inbox, first page");
-      const width = io.stdout.isTTY === true ? (io.stdout.columns ?? 100) : Number.POSITIVE_INFINITY;
-      println(io, inboxTable(await store.queryInbox({ pageSize: 10 }), width));
+      println(io, inboxTable(await store.queryInbox({ pageSize: 10 }), terminalWidth(io.stdout)));
 
       if (values.serve === false) {
         println(io, "\nRun `pc-referrals demo` again in this folder for an incremental run.");

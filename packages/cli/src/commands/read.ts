@@ -4,7 +4,7 @@ import type { InboxQuery, LinkStatus, ReferralType, SyncRunRecord } from "@pc-re
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
 import { openStore, withStore } from "../context.js";
-import { CliError, EXIT, printJson, println } from "../output.js";
+import { CliError, EXIT, printJson, println, terminalWidth } from "../output.js";
 import { inboxTable } from "../summary.js";
 import { renderPairs, renderTable } from "../table.js";
 
@@ -27,9 +27,7 @@ function oneOf<T extends string>(name: string, value: string | boolean | undefin
   return value as T;
 }
 
-function width(context: CommandContext): number {
-  return context.io.stdout.isTTY === true ? (context.io.stdout.columns ?? 100) : Number.POSITIVE_INFINITY;
-}
+const width = (context: CommandContext): number => terminalWidth(context.io.stdout);
 
 const runsTable = (runs: readonly SyncRunRecord[], max: number): string =>
   runs.length === 0

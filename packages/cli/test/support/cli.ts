@@ -4,15 +4,18 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
 import type { CliIo } from "../../src/io.js";
 import { runCommand } from "../../src/main.js";
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The CLI's entry, run from source through tsx (no build needed). */
 export const BIN_SOURCE = join(PACKAGE_DIR, "src", "bin.ts");
+// tsx by file URL: `--import tsx` would resolve from the child's working folder, a temp folder.
+const TSX_LOADER = pathToFileURL(createRequire(join(PACKAGE_DIR, "package.json")).resolve("tsx")).href;
 /** node arguments that run the CLI from source. */
-export const NODE_ARGS = ["--conditions=@pc-referrals/source", "--import", "tsx", BIN_SOURCE];
+export const NODE_ARGS = ["--conditions=@pc-referrals/source", "--import", TSX_LOADER, BIN_SOURCE];
 
 /** A fresh empty folder to run commands in. */
 export function tempFolder(): string {
