@@ -2,7 +2,7 @@
 import type { CommandSpec, OptionSpec } from "../command.js";
 
 const json: OptionSpec = { type: "boolean", description: "Print JSON only" };
-const tokenStore: OptionSpec = { type: "string", value: "file|db", description: "Where the login's tokens are cached (PARTNER_CENTER_TOKEN_STORE)", default: "file" };
+const tokenStore: OptionSpec = { type: "string", value: "file|db", description: "Where the login's tokens are cached (PARTNER_CENTER_TOKEN_STORE; default file)" };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
