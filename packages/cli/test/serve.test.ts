@@ -75,4 +75,17 @@ describe("serve", () => {
     expect(await run.done).toBe(EXIT.interrupted);
     expect(run.stderr()).toContain('"msg":"request"');
   });
+
+  it("--unsafe-no-auth on 127.0.0.1 serves without a token; --no-schedule leaves the scheduler off", async () => {
+    const run = startCli(["serve", "--port", "0", "--unsafe-no-auth", "--no-schedule"], { cwd, env });
+    try {
+      const [, pageUrl = ""] = await waitFor(run.stdout, /Inbox page: (\S+)/);
+      const status = await fetch(`${new URL(pageUrl).origin}/api/referrals/sync/status`);
+      expect(status.status).toBe(200);
+      expect(await status.json()).toMatchObject({ nextRunAt: null });
+    } finally {
+      run.abort();
+    }
+    expect(await run.done).toBe(EXIT.interrupted);
+  });
 });
