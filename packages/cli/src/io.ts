@@ -31,3 +31,11 @@ export function processIo(): CliIo {
     ownsProcess: true,
   };
 }
+
+/** Resolves once the command's signal fires (Ctrl-C, SIGTERM, or a test's abort). */
+export function untilInterrupted(io: CliIo): Promise<void> {
+  return new Promise((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}

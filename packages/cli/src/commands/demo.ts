@@ -13,7 +13,7 @@ import { inboxTable } from "../summary.js";
 import { runSyncOnce } from "../sync-run.js";
 import { deviceCodeLogin } from "./auth.js";
 import { wholeFlag } from "./read.js";
-import { untilInterrupted } from "./serve.js";
+import { untilInterrupted } from "../io.js";
 
 /** Referrals the demo's fake holds. */
 export const DEMO_REFERRALS = 2000;

@@ -6,7 +6,7 @@ import type { CommandContext } from "../command.js";
 import { fakeEnv, startStandaloneFake } from "../fake-server.js";
 import { CliError, EXIT, println } from "../output.js";
 import { wholeFlag } from "./read.js";
-import { untilInterrupted } from "./serve.js";
+import { untilInterrupted } from "../io.js";
 
 async function readReferrals(path: string): Promise<unknown[]> {
   let parsed: unknown;

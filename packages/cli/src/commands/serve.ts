@@ -4,20 +4,12 @@ import type { Scheduler } from "@pc-referrals/core";
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
 import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
-import type { CliIo } from "../io.js";
+import { untilInterrupted } from "../io.js";
 import { createCliLogger } from "../log.js";
 import { CliError, EXIT, println } from "../output.js";
 import { isLoopbackHost, startServer } from "../server.js";
 import type { RunningServer, ServeAuth } from "../server.js";
 import { wholeFlag } from "./read.js";
-
-/** Resolves once the command's signal fires (Ctrl-C, SIGTERM, or a test's abort). */
-export function untilInterrupted(io: CliIo): Promise<void> {
-  return new Promise((resolve) => {
-    if (io.signal.aborted) resolve();
-    else io.signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
 
 /** Stops the scheduler (after the page in flight commits) and the server. */
 export async function shutDown(server: RunningServer, scheduler: Scheduler | null): Promise<void> {

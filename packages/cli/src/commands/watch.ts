@@ -6,6 +6,7 @@ import { createEngine, openStore, tokenProvider, withStore } from "../context.js
 import { createCliLogger } from "../log.js";
 import { CliError, EXIT } from "../output.js";
 import { requireLogin } from "../sync-run.js";
+import { untilInterrupted } from "../io.js";
 
 /** Seconds from `--interval`, or null when the flag is absent. */
 export function intervalSeconds(value: string | boolean | undefined): number | null {
@@ -35,10 +36,7 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
     const scheduler = createScheduler(engine, { intervalMs: seconds * 1000, runOnStart: true, logger });
     logger.info({ intervalSeconds: seconds }, "watching; Ctrl-C or SIGTERM stops after the page in flight commits");
     scheduler.start();
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      else io.signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await untilInterrupted(io);
     await scheduler.stop();
     logger.info({}, "stopped");
     return EXIT.interrupted;
