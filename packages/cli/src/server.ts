@@ -10,6 +10,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import type { Logger, Store, SyncEngine } from "@pc-referrals/core";
 import { createReferralRoutes } from "@pc-referrals/hono-adapter";
 import type { Problem, StatusScheduler } from "@pc-referrals/hono-adapter";
+import { CliError, EXIT } from "./output.js";
 
 /** Where the adapter's routes are mounted; the page is at `${MOUNT}/ui`. */
 export const MOUNT = "/api/referrals";
@@ -126,7 +127,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await new Promise<void>((resolve, reject) => {
     if (server.listening) resolve();
     server.once("listening", () => resolve());
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new CliError(EXIT.config, `Port ${options.port} on ${options.host} is already in use.`, "Pass --port with another port (0 picks a free one).")
+          : error,
+      ),
+    );
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;

@@ -148,6 +148,16 @@ describe("commands against the fake and PGlite", () => {
     expect((await cli(["watch", "--interval", "0"])).code).toBe(EXIT.config);
   });
 
+  it("watch on a terminal logs one readable line per entry instead of JSON", async () => {
+    const run = startCli(["watch", "--interval", "3600"], { cwd, env: { ...env, NO_COLOR: "1" }, tty: true });
+    await waitFor(run.stderr, /info  sync finished/);
+    run.abort();
+    expect(await run.done).toBe(EXIT.interrupted);
+    expect(run.stderr()).toMatch(/^\d\d:\d\d:\d\d info  watching; Ctrl-C/m);
+    expect(run.stderr()).toMatch(/sync finished {2}runId=\S+ status=succeeded/);
+    expect(run.stderr()).not.toContain('"msg"');
+  });
+
   it("logout removes the login: whoami exits 3 again", async () => {
     expect((await cli(["logout"])).code).toBe(0);
     expect((await cli(["whoami"])).code).toBe(EXIT.loginRequired);

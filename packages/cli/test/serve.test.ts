@@ -83,6 +83,9 @@ describe("serve", () => {
       const status = await fetch(`${new URL(pageUrl).origin}/api/referrals/sync/status`);
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ nextRunAt: null });
+      const busy = await runCli(["serve", "--port", new URL(pageUrl).port, "--unsafe-no-auth"], { cwd: tempFolder(), env });
+      expect(busy.code).toBe(EXIT.config);
+      expect(busy.stderr).toContain("already in use");
     } finally {
       run.abort();
     }
