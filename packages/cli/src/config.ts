@@ -17,6 +17,8 @@ export interface CliConfig extends PcReferralsConfig {
   fakeLoginUrl: string | null;
   /** `PARTNER_CENTER_SERVE_TOKEN`: the bearer token `serve` requires. A secret. */
   serveToken: string | null;
+  /** `PARTNER_CENTER_DB_SCHEMA`: the PostgreSQL schema of the store; null means pg-store's default. */
+  dbSchema: string | null;
 }
 
 /**
@@ -47,6 +49,10 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd: stri
   if (fakeLoginUrl !== null && !/^https?:\/\/\S+$/.test(fakeLoginUrl)) {
     throw new CliError(EXIT.config, "PARTNER_CENTER_FAKE_LOGIN_URL is not an http(s) URL.", "Copy the export lines `pc-referrals fake-partner-center` prints.");
   }
+  const dbSchema = env.PARTNER_CENTER_DB_SCHEMA?.trim() || null;
+  if (dbSchema !== null && (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbSchema) || dbSchema.startsWith("pg_"))) {
+    throw new CliError(EXIT.config, "PARTNER_CENTER_DB_SCHEMA is not a schema name.", "Use lower-case letters, digits and _ (at most 63), starting with a letter or _ but not pg_.");
+  }
   const within = (path: string): string => (isAbsolute(path) ? path : join(cwd, path));
   return {
     ...base,
@@ -55,6 +61,7 @@ export function configFromEnv(env: Record<string, string | undefined>, cwd: stri
     tokenStore,
     fakeLoginUrl,
     serveToken: env.PARTNER_CENTER_SERVE_TOKEN?.trim() || null,
+    dbSchema,
   };
 }
 

@@ -9,10 +9,10 @@ import type { CliConfig } from "./config.js";
 
 /** The store of the configuration: PostgreSQL when DATABASE_URL is set, else embedded PGlite in the data folder. */
 export function openStore(config: CliConfig, options: { autoMigrate?: boolean } = {}): PgStore {
-  const autoMigrate = options.autoMigrate ?? true;
+  const common = { autoMigrate: options.autoMigrate ?? true, ...(config.dbSchema === null ? {} : { schema: config.dbSchema }) };
   return config.databaseUrl !== null
-    ? createPgStore({ connectionString: config.databaseUrl, autoMigrate })
-    : createPgStore({ dataDir: config.dataDir, autoMigrate });
+    ? createPgStore({ connectionString: config.databaseUrl, ...common })
+    : createPgStore({ dataDir: config.dataDir, ...common });
 }
 
 /**

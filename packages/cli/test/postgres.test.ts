@@ -4,13 +4,14 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateReferrals, startFakePartnerCenter } from "@pc-referrals/core/testing";
 import type { FakePartnerCenter } from "@pc-referrals/core/testing";
-import { DEFAULT_SCHEMA } from "@pc-referrals/pg-store";
 import { fakeEnv } from "../src/fake-server.js";
 import { EXIT } from "../src/output.js";
 import { runCli, spawnCli, startCli, tempFolder } from "./support/cli.js";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? (process.env.CI === "true" ? "postgres://postgres@127.0.0.1:5432/test" : undefined);
 const backends = DATABASE_URL === undefined ? [] : [DATABASE_URL];
+// A schema of its own: other suites share the database (and pg-store's default schema).
+const SCHEMA = "cli_postgres_test";
 
 describe.each(backends)("against PostgreSQL", (databaseUrl) => {
   let fake: FakePartnerCenter;
@@ -20,14 +21,20 @@ describe.each(backends)("against PostgreSQL", (databaseUrl) => {
   beforeAll(async () => {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${DEFAULT_SCHEMA} CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
     await client.end();
     // Slow pages, so that the first run is still in flight when the second one starts.
     fake = await startFakePartnerCenter({ referrals: generateReferrals(400), autoApproveDeviceCodes: true, latencyMs: 400 });
-    env = { ...fakeEnv(fake), DATABASE_URL: databaseUrl };
+    env = { ...fakeEnv(fake), DATABASE_URL: databaseUrl, PARTNER_CENTER_DB_SCHEMA: SCHEMA };
   });
   afterAll(async () => {
     await fake.stop();
+  });
+
+  it("a bad PARTNER_CENTER_DB_SCHEMA exits 2 naming the variable", async () => {
+    const { code, stderr } = await runCli(["status"], { cwd, env: { ...env, PARTNER_CENTER_DB_SCHEMA: "pg_catalog" } });
+    expect(code).toBe(EXIT.config);
+    expect(stderr).toContain("PARTNER_CENTER_DB_SCHEMA");
   });
 
   it("migrate, login into the db token store, and sync as a child process", async () => {
