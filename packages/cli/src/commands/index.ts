@@ -1,0 +1,127 @@
+// The command table: names, summaries, flags; each command's code loads only when it runs.
+import type { CommandSpec, OptionSpec } from "../command.js";
+
+const json: OptionSpec = { type: "boolean", description: "Print JSON only" };
+const tokenStore: OptionSpec = { type: "string", value: "file|db", description: "Where the login's tokens are cached (PARTNER_CENTER_TOKEN_STORE; default file)" };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "login",
+    summary: "Sign in with a device code and cache the tokens",
+    options: { "token-store": tokenStore },
+    load: async () => ({ run: (await import("./auth.js")).login }),
+  },
+  {
+    name: "logout",
+    summary: "Remove the cached tokens",
+    options: { "token-store": tokenStore },
+    load: async () => ({ run: (await import("./auth.js")).logout }),
+  },
+  {
+    name: "whoami",
+    summary: "Show the signed-in account and tenant (never the token)",
+    options: { "token-store": tokenStore, json },
+    load: async () => ({ run: (await import("./auth.js")).whoami }),
+  },
+  {
+    name: "sync",
+    summary: "Run one sync, with a progress line and a summary",
+    options: {
+      full: { type: "boolean", description: "Re-read everything instead of stopping at the incremental mark" },
+      "dry-run": { type: "boolean", description: "Fetch and decide, write nothing (report what would be written)" },
+      json: { type: "boolean", description: "Print only the SyncReport as JSON" },
+    },
+    load: async () => import("./sync.js"),
+  },
+  {
+    name: "watch",
+    summary: "Run the scheduler in the foreground, one log line per run",
+    options: { interval: { type: "string", value: "<seconds>", description: "Pause between runs (PARTNER_CENTER_SYNC_INTERVAL)" } },
+    load: async () => import("./watch.js"),
+  },
+  {
+    name: "status",
+    summary: "Last runs, the incremental mark, quarantine and warnings",
+    options: { json },
+    load: async () => ({ run: (await import("./read.js")).status }),
+  },
+  {
+    name: "runs",
+    summary: "The latest sync runs",
+    options: { limit: { type: "string", value: "<n>", description: "How many runs", default: "20" }, json },
+    load: async () => ({ run: (await import("./read.js")).runs }),
+  },
+  {
+    name: "inbox",
+    summary: "The referral inbox as a table",
+    options: {
+      type: { type: "string", value: "<type>", description: "Referral type: co-sell, marketplace, solution-provider" },
+      status: { type: "string", value: "<status>", description: "Partner Center status, e.g. New, Active, Closed" },
+      "link-status": { type: "string", value: "<status>", description: "auto_linked, multi_candidate, unlinked, manual_linked, manual_unlinked" },
+      search: { type: "string", value: "<text>", description: "Search customer names and domains" },
+      page: { type: "string", value: "<n>", description: "Page number", default: "1" },
+      "page-size": { type: "string", value: "<n>", description: "Rows per page (at most 200)", default: "25" },
+      json,
+    },
+    load: async () => ({ run: (await import("./read.js")).inbox }),
+  },
+  {
+    name: "show",
+    summary: "One stored referral",
+    args: ["<referralId>"],
+    options: { json },
+    load: async () => ({ run: (await import("./read.js")).show }),
+  },
+  {
+    name: "link",
+    summary: "Link a referral to a company by hand (later syncs keep it)",
+    args: ["<referralId>", "<companyId>"],
+    options: {},
+    load: async () => ({ run: (await import("./link.js")).link }),
+  },
+  {
+    name: "unlink",
+    summary: "Unlink a referral by hand (later syncs keep it)",
+    args: ["<referralId>"],
+    options: {},
+    load: async () => ({ run: (await import("./link.js")).unlink }),
+  },
+  {
+    name: "migrate",
+    summary: "Database migrations: up, down [--steps N], status",
+    args: ["up|down|status"],
+    options: { steps: { type: "string", value: "<n>", description: "Migrations to roll back with down", default: "1" }, json },
+    load: async () => import("./migrate.js"),
+  },
+  {
+    name: "serve",
+    summary: "Serve the routes and the inbox page, with the scheduler running",
+    options: {
+      port: { type: "string", value: "<port>", description: "Port to listen on", default: "8787" },
+      host: { type: "string", value: "<host>", description: "Host to bind", default: "127.0.0.1" },
+      schedule: { type: "boolean", description: "Run the scheduler (--no-schedule to turn it off)", default: true },
+      "unsafe-no-auth": { type: "boolean", description: "Serve without a token (loopback hosts only)" },
+    },
+    load: async () => import("./serve.js"),
+  },
+  {
+    name: "fake-partner-center",
+    summary: "Run the fake Partner Center and Entra ID; prints the export lines that point the CLI at it",
+    options: {
+      referrals: { type: "string", value: "<file.json>", description: "Serve these referrals" },
+      generate: { type: "string", value: "<n>", description: "Serve n generated referrals", default: "200" },
+      port: { type: "string", value: "<port>", description: "Port (default: any free one)" },
+      latency: { type: "string", value: "<ms>", description: "Delay every response" },
+    },
+    load: async () => import("./fake-partner-center.js"),
+  },
+  {
+    name: "demo",
+    summary: "Everything against the fakes: login, sync into PGlite, summary, inbox, the page",
+    options: {
+      serve: { type: "boolean", description: "Serve the inbox page afterwards (--no-serve stops after the sync)", default: true },
+      port: { type: "string", value: "<port>", description: "Port of the inbox page", default: "8787" },
+    },
+    load: async () => import("./demo.js"),
+  },
+];

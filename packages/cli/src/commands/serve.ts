@@ -1,0 +1,49 @@
+// `serve [--port 8787] [--host 127.0.0.1] [--no-schedule] [--unsafe-no-auth]`: routes, page, scheduler.
+import { createScheduler } from "@pc-referrals/core";
+import type { Scheduler } from "@pc-referrals/core";
+import type { CommandContext } from "../command.js";
+import { resolveConfig } from "../config.js";
+import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
+import { untilInterrupted } from "../io.js";
+import { createCliLogger } from "../log.js";
+import { CliError, EXIT, println } from "../output.js";
+import { isLoopbackHost, startServer } from "../server.js";
+import type { RunningServer, ServeAuth } from "../server.js";
+import { wholeFlag } from "./read.js";
+
+/** Stops the scheduler (after the page in flight commits) and the server. */
+export async function shutDown(server: RunningServer, scheduler: Scheduler | null): Promise<void> {
+  await scheduler?.stop();
+  await server.close();
+}
+
+export async function run({ io, values, verbose }: CommandContext): Promise<number> {
+  const config = resolveConfig(io);
+  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+  const port = wholeFlag("port", values.port, 0, 65_535) ?? 8787;
+  let auth: ServeAuth;
+  if (config.serveToken !== null) auth = { token: config.serveToken };
+  else if (values["unsafe-no-auth"] === true && isLoopbackHost(host)) auth = { unsafeNoAuth: true };
+  else if (values["unsafe-no-auth"] === true) {
+    throw new CliError(EXIT.config, `--unsafe-no-auth is refused on ${host}: only a loopback host (127.0.0.1, ::1, localhost) may serve without a token.`, "Set PARTNER_CENTER_SERVE_TOKEN.");
+  } else {
+    throw new CliError(EXIT.config, "serve needs a token to authorize requests.", "Set PARTNER_CENTER_SERVE_TOKEN (a long random string), or pass --unsafe-no-auth on a loopback host.");
+  }
+  const { logger } = createCliLogger(io, { verbose });
+  return withStore(openStore(config), async (store) => {
+    // Fail here (exit 5) rather than on the first request when the database is unreachable.
+    await store.getSyncStatus("default");
+    const tokens = tokenProvider(config, store);
+    const engine = createEngine(config, store, tokens, logger);
+    const schedule = values.schedule !== false && config.enabled;
+    const scheduler = schedule ? createScheduler(engine, { intervalMs: config.syncIntervalSeconds * 1000, logger }) : null;
+    const server = await startServer({ engine, store, scheduler, auth, host, port, logger });
+    scheduler?.start();
+    logger.info({ url: server.pageUrl, schedule, auth: "token" in auth ? "token" : "none (loopback)" }, "serving");
+    println(io, `Inbox page: ${server.pageUrl}`);
+    await untilInterrupted(io);
+    await shutDown(server, scheduler);
+    logger.info({}, "stopped");
+    return EXIT.interrupted;
+  });
+}

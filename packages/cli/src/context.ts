@@ -1,0 +1,74 @@
+// Builds what commands share from one configuration: the store, the login, the client, the engine.
+import { createFileTokenCache, createMsalTokenProvider, createPartnerCenterClient, createSyncEngine, silentLogger } from "@pc-referrals/core";
+import type { Logger, MsalTokenProvider, MsalTokenProviderOptions, Store, SyncEngine } from "@pc-referrals/core";
+import { createFakeEntra } from "@pc-referrals/core/fakes";
+import { createPgStore, createPgTokenCache } from "@pc-referrals/pg-store";
+import type { PgStore } from "@pc-referrals/pg-store";
+import { requireClientId } from "./config.js";
+import type { CliConfig } from "./config.js";
+
+/** The store of the configuration: PostgreSQL when DATABASE_URL is set, else embedded PGlite in the data folder. */
+export function openStore(config: CliConfig, options: { autoMigrate?: boolean } = {}): PgStore {
+  const common = { autoMigrate: options.autoMigrate ?? true, ...(config.dbSchema === null ? {} : { schema: config.dbSchema }) };
+  return config.databaseUrl !== null
+    ? createPgStore({ connectionString: config.databaseUrl, ...common })
+    : createPgStore({ dataDir: config.dataDir, ...common });
+}
+
+/**
+ * The device-code login of the configuration, with its token cache in a 0600 file or in the
+ * store's table. `store` is required for `tokenStore: "db"`; `cache: "memory"` keeps the tokens
+ * in this process only (the demo, whose fake forgets its tokens when it stops).
+ */
+export function tokenProvider(
+  config: CliConfig,
+  store: PgStore | null,
+  options: { cache?: "configured" | "memory"; logger?: Logger } = {},
+): MsalTokenProvider {
+  const clientId = requireClientId(config);
+  const msal: MsalTokenProviderOptions = { clientId, tenantId: config.tenantId, scopes: [config.scope], logger: options.logger ?? silentLogger };
+  if (config.authority !== null) msal.authority = config.authority;
+  if (config.fakeLoginUrl !== null) {
+    // The fake Entra ID answers for the tenant and client configured here; only its URL is new.
+    const fake = createFakeEntra({ tenantId: config.tenantId, clientId }).tokenProviderOptions(config.fakeLoginUrl);
+    Object.assign(msal, { ...fake, scopes: [config.scope] });
+  }
+  if ((options.cache ?? "configured") === "configured") {
+    if (config.tokenStore === "db") {
+      if (store === null) throw new Error("the db token store needs the store");
+      msal.cache = createPgTokenCache(store);
+    } else {
+      msal.cache = createFileTokenCache(config.tokenCachePath, config.tokenCacheKey === null ? {} : { encryptionKey: config.tokenCacheKey });
+    }
+  }
+  return createMsalTokenProvider(msal);
+}
+
+/** The engine over the configured client and `store` (the real one, or the dry-run wrapper). */
+export function createEngine(config: CliConfig, store: Store, tokens: MsalTokenProvider, logger: Logger = silentLogger): SyncEngine {
+  let engine: SyncEngine | null = null;
+  const client = createPartnerCenterClient({
+    tokenProvider: tokens,
+    baseUrl: config.apiBaseUrl,
+    logger,
+    onRetry: (notice) => engine?.handleRetryNotice(notice),
+  });
+  engine = createSyncEngine({
+    client,
+    store,
+    enabled: config.enabled,
+    scoring: { azureTenantScore: config.azureTenantScore, coSellBonus: config.coSellBonus },
+    overlapMs: config.syncOverlapSeconds * 1000,
+    logger,
+  });
+  return engine;
+}
+
+/** Runs `work` with the store open and always closes it afterwards. */
+export async function withStore<T>(store: PgStore, work: (store: PgStore) => Promise<T>): Promise<T> {
+  try {
+    return await work(store);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
