@@ -112,12 +112,13 @@ export { decodeHtmlEntities } from "./rules/html-text.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
-export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery } from "./store/inbox-query.js";
+export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery, pageInboxRows } from "./store/inbox-query.js";
 export type { NormalizedInboxQuery } from "./store/inbox-query.js";
 export {
   REFERRAL_DOMAINS_DEFAULT_PAGE_SIZE,
   REFERRAL_DOMAINS_MAX_PAGE_SIZE,
   normalizeReferralDomainsQuery,
+  pageReferralDomains,
 } from "./store/referral-domains.js";
 export type { NormalizedReferralDomainsQuery } from "./store/referral-domains.js";
 export { assertValidProcessedPage, isJsonObject, toIsoInstant, toStoredCursor } from "./store/validate-page.js";
