@@ -136,9 +136,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (!last) {
         pending = iterator.next();
         pending.catch(() => {});
-        // undici writes the request from its own setImmediate; a store that never yields (PGlite)
-        // would otherwise hold it back until this page is written (issue 12 item 1).
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await letRequestOut();
       }
       const seenCommits = commits;
       return { prepared: await preparePage(page, ctx), last, seenCommits };
@@ -347,6 +345,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       emitter.emit("rate_limited", payload);
     },
   };
+}
+
+/**
+ * Event-loop turns after asking for the next page (issue 12 item 1). undici writes a request on a
+ * reused keep-alive socket from its own setImmediate, one turn after it takes the socket back; a
+ * store whose queries never yield (PGlite) would otherwise hold the request until the page is
+ * written. The third turn lets a server in this process (the fake, `demo`) read it, so its
+ * latency also overlaps the write. Each turn costs microseconds.
+ */
+const REQUEST_TURNS = 3;
+
+async function letRequestOut(): Promise<void> {
+  for (let turn = 0; turn < REQUEST_TURNS; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function max(a: number | null, b: number | null): number | null {
