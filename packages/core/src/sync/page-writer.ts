@@ -1,13 +1,15 @@
 // One fetched page → processed, linked, written in one applyBatch, then reported. A failing
 // referral is isolated; only a store that is down fails the page (and the run).
-import type { ReferralPage } from "../client/types.js";
+import type { ReferralPage, ReferralPageItem } from "../client/types.js";
 import { StoreError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { normalizeCompanyName } from "../rules/company-name.js";
+import { extractDomain } from "../rules/domain.js";
 import { foldCompanyUpserts } from "../store/company-merge.js";
 import type { BatchOutcome, CompanyOutcome, KnownReferral, LinkDecision, ProcessedPage, ProcessedReferral, ReferralOutcome } from "../store/store.js";
 import type { DomainScanRunner } from "./domain-scans.js";
 import type { EngineStore } from "./guarded-store.js";
-import { keptLink, resolveLinks, type MatchLead } from "./link-resolution.js";
+import { keptLink, resolveLinks, type LinkResolutionDeps, type MatchLead } from "./link-resolution.js";
 import { staleCopyIndexes } from "./page-dedupe.js";
 import {
   pageItemId,
@@ -34,6 +36,8 @@ export interface PageWriterContext {
   now: () => number;
   /** Referrals dated later than this (epoch ms) are future-dated: stored, reported, never moving the mark. */
   capMs: number;
+  /** The run lease every write asks the store to renew ({@link ProcessedPage.lease}); absent for none. */
+  lease?: { owner: string; ttlMs: number } | undefined;
 }
 
 /** Timestamps (epoch ms) the cursor logic needs from a written page. */
@@ -48,7 +52,14 @@ export interface PageWriteResult {
   succeeded: string[];
   /** Referrals inserted or updated, with their `updatedDateTime` (reconcile.ts counts the missed ones). */
   changed: Array<{ referralId: string; updatedAtMs: number | null }>;
+  /**
+   * What the store said of `ctx.lease` when it renewed it with the page's writes (`renewed: false`
+   * if any write found the lease taken); absent when no write renewed it, so the caller renews.
+   */
+  lease?: LeaseOutcome;
 }
+
+type LeaseOutcome = NonNullable<BatchOutcome["lease"]>;
 
 /** A referral of the page that failed. */
 export interface FailedReferral {
@@ -64,36 +75,177 @@ type Slot =
   | { kind: "fail"; referralId: string; error: unknown }
   | (KeepDecision & { link?: LinkDecision; outcome?: ReferralOutcome | undefined });
 
+/**
+ * What a written page changed that a page prepared before it was written may have read stale
+ * (docs/architecture.md "Pipelined pages"): the referrals it wrote and the companies it created.
+ */
+export interface PageTouch {
+  /** Ids with an outcome (inserted, updated, unchanged or stale): their known row is this page's now. */
+  referralIds: ReadonlySet<string>;
+  /** Domains and normalized names of the companies the page created: new link candidates. */
+  createdDomains: ReadonlySet<string>;
+  createdNames: ReadonlySet<string>;
+}
+
+/**
+ * A fetched page processed against the store as it was read: known referrals, decisions, and
+ * (without a `matchLead` hook) links. Nothing of it is written yet, and no event was emitted.
+ */
+export interface PreparedPage {
+  readonly page: ReferralPage;
+  /** @internal */
+  readonly state: PreparedState;
+}
+
+interface PreparedState {
+  slots: Slot[];
+  findCompanies: FindCompanies;
+  /** The store read failed: the page's write rethrows it (after its `page.fetched`). */
+  failure: { error: unknown } | null;
+}
+
 /** Processes and writes one page; rejects only on a run-level failure (store down). */
 export async function writePage(page: ReferralPage, ctx: PageWriterContext): Promise<PageWriteResult> {
-  const { store, recorder } = ctx;
+  return commitPage(await preparePage(page, ctx), ctx, null);
+}
+
+/**
+ * Reads what the store knows of the page and decides every referral, without writing or
+ * emitting anything, so it can run while the page before is being written. Never rejects: a
+ * store failure is kept and thrown by {@link commitPage}. The store read is issued before the
+ * first `await`, which the pipeline relies on to tell whether it saw the page before.
+ */
+export async function preparePage(page: ReferralPage, ctx: PageWriterContext): Promise<PreparedPage> {
+  const state: PreparedState = { slots: [], findCompanies: async () => [], failure: null };
+  try {
+    const { known, findCompanies } = await readContext(page, ctx);
+    state.findCompanies = findCompanies;
+    const stale = staleCopyIndexes(page.referrals);
+    state.slots = page.referrals.map((item, index) => (stale.has(index) ? { kind: "stale", referralId: pageItemId(item) ?? "" } : decide(item, known, ctx)));
+    // A host's matchLead is asked only once the pages before are written, as in sequential runs.
+    if (ctx.matchLead === undefined) await assignLinks(state.slots, ctx, findCompanies);
+  } catch (error) {
+    state.failure = { error };
+  }
+  return { page, state };
+}
+
+function decide(item: ReferralPageItem, known: ReadonlyMap<string, KnownReferral>, ctx: PageWriterContext): Slot {
+  try {
+    return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
+  } catch (error) {
+    return { kind: "fail", referralId: pageItemId(item) ?? "", error };
+  }
+}
+
+/**
+ * Writes a prepared page and reports it. `previous` is what the page written after this one was
+ * prepared changed (null when the preparation already saw it): only the referrals it wrote are
+ * decided again, and only the links a company it created could change are resolved again, so
+ * outcomes and events are exactly those of preparing this page now.
+ */
+export async function commitPage(prepared: PreparedPage, ctx: PageWriterContext, previous: PageTouch | null): Promise<PageWriteResult & { touched: PageTouch }> {
+  const { page, state } = prepared;
+  const { recorder } = ctx;
   recorder.pageFetched(page.pageNumber, page.referrals.length);
+  if (state.failure !== null) throw state.failure.error;
+  const { slots } = state;
+  if (previous !== null) await refresh(page, state, previous, ctx);
+  await assignLinks(slots, ctx, state.findCompanies);
 
-  const ids = [...new Set(page.referrals.filter((i) => i.ok).map((i) => pageItemId(i) as string))];
-  const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
-
-  const stale = staleCopyIndexes(page.referrals);
-  const slots: Slot[] = page.referrals.map((item, index) => {
-    if (stale.has(index)) return { kind: "stale", referralId: pageItemId(item) ?? "" };
-    try {
-      return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
-    } catch (error) {
-      return { kind: "fail", referralId: pageItemId(item) ?? "", error };
-    }
-  });
-
-  await assignLinks(slots, ctx);
   const written = await applyWithIsolation(slots, ctx);
   report(slots, page.pageNumber, recorder);
   for (const company of written.companies) recorder.companyUpserted(company);
   await requestScans(slots, ctx);
-  return { ...timestamps(page, slots, ctx), ...outcomes(page, slots) };
+  const result: PageWriteResult & { touched: PageTouch } = { ...timestamps(page, slots, ctx), ...outcomes(page, slots), touched: touchOf(slots, written.companies) };
+  if (written.lease !== undefined) result.lease = written.lease;
+  return result;
 }
 
-async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void> {
+/** Redoes the parts of a page prepared before `previous` was written that the write changed. */
+async function refresh(page: ReferralPage, state: PreparedState, previous: PageTouch, ctx: PageWriterContext): Promise<void> {
+  const { slots } = state;
+  const rewritten = new Set<string>();
+  page.referrals.forEach((item, i) => {
+    if (item.ok && slots[i]?.kind !== "stale" && previous.referralIds.has(item.referral.id)) rewritten.add(item.referral.id);
+  });
+  if (rewritten.size > 0) {
+    const known = await ctx.store.getKnownReferrals([...rewritten]);
+    page.referrals.forEach((item, i) => {
+      if (item.ok && rewritten.has(item.referral.id) && slots[i]?.kind !== "stale") slots[i] = decide(item, known, ctx);
+    });
+  }
+  if (previous.createdDomains.size === 0 && previous.createdNames.size === 0) return;
+  // The companies read with the page predate the new ones: ask the store from now on.
+  state.findCompanies = (query) => ctx.store.findCompanies(query);
+  for (const slot of slots) {
+    if (slot.kind !== "keep" || slot.known !== null || slot.link === undefined) continue;
+    const { domain } = slot.referral;
+    const name = slot.normalizedName;
+    if ((domain !== null && previous.createdDomains.has(domain)) || (name !== null && previous.createdNames.has(name))) delete slot.link;
+  }
+}
+
+function touchOf(slots: readonly Slot[], companies: readonly CompanyOutcome[]): PageTouch {
+  const referralIds = new Set<string>();
+  const created = new Set<string>();
+  for (const c of companies) if (c.created) created.add(c.domain);
+  const createdNames = new Set<string>();
+  for (const slot of slots) {
+    if (slot.kind !== "keep" || slot.outcome === undefined) continue;
+    referralIds.add(slot.referral.referralId);
+    // Every name sent for a created domain counts: which one the store kept does not matter here.
+    if (slot.company !== null && created.has(slot.company.domain) && slot.company.normalizedName !== null) createdNames.add(slot.company.normalizedName);
+  }
+  return { referralIds, createdDomains: created, createdNames };
+}
+
+type FindCompanies = LinkResolutionDeps["findCompanies"];
+
+/**
+ * The known referrals of the page and a link-candidate lookup: one `readPageContext` round trip
+ * when the store has it (its companies answer every lookup of the page, being a superset), else
+ * `getKnownReferrals` now and `findCompanies` when links need it.
+ */
+async function readContext(page: ReferralPage, ctx: PageWriterContext): Promise<{ known: Map<string, KnownReferral>; findCompanies: FindCompanies }> {
+  const { store } = ctx;
+  const valid = page.referrals.filter((i) => i.ok);
+  const ids = [...new Set(valid.map((i) => i.referral.id))];
+  if (store.readPageContext === undefined) {
+    const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
+    return { known, findCompanies: (query) => store.findCompanies(query) };
+  }
+  if (ids.length === 0) return { known: new Map(), findCompanies: async () => [] };
+  const domains = new Set<string>();
+  const names = new Set<string>();
+  for (const item of valid) {
+    try {
+      const domain = extractDomain(item.referral, ctx.processing.rules.domain).domain;
+      if (domain !== null && domain !== "") domains.add(domain);
+      const name = normalizeCompanyName(typeof item.referral.customerProfile?.name === "string" ? item.referral.customerProfile.name : null);
+      if (name !== null && name !== "") names.add(name);
+    } catch {
+      // processReferral meets the same error and fails this referral alone.
+    }
+  }
+  const context = await store.readPageContext({ referralIds: ids, domains: [...domains], normalizedNames: [...names] });
+  const companies = Array.isArray(context?.companies) ? context.companies : [];
+  const known = context?.known instanceof Map ? context.known : new Map<string, KnownReferral>();
+  return {
+    known,
+    findCompanies: async (query) => {
+      const wanted = new Set(query.domains);
+      const wantedNames = new Set(query.normalizedNames);
+      return companies.filter((c) => wanted.has(c.domain) || (c.normalizedName !== null && wantedNames.has(c.normalizedName)));
+    },
+  };
+}
+
+/** Links every kept slot that has none yet. */
+async function assignLinks(slots: Slot[], ctx: PageWriterContext, findCompanies: FindCompanies): Promise<void> {
   const fresh: Array<KeepDecision & { link?: LinkDecision }> = [];
   for (const slot of slots) {
-    if (slot.kind !== "keep") continue;
+    if (slot.kind !== "keep" || slot.link !== undefined) continue;
     if (slot.known === null) fresh.push(slot);
     else slot.link = keptLink(slot.known.linkStatus, slot.known.linkedCompanyId);
   }
@@ -105,7 +257,7 @@ async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void>
       customerName: s.referral.customerName,
       normalizedName: s.normalizedName,
     })),
-    { matchLead: ctx.matchLead, concurrency: ctx.matchLeadConcurrency, findCompanies: (query) => ctx.store.findCompanies(query) },
+    { matchLead: ctx.matchLead, concurrency: ctx.matchLeadConcurrency, findCompanies },
   );
   fresh.forEach((slot, i) => {
     const resolved = links[i];
@@ -130,12 +282,14 @@ function toProcessed(slot: KeptSlot): ProcessedReferral {
 }
 
 function pageOf(ctx: PageWriterContext, syncedAt: string, batch: KeptSlot[]): ProcessedPage {
-  return {
+  const page: ProcessedPage = {
     runId: ctx.runId,
     syncedAt,
     referrals: batch.map(toProcessed),
     companies: foldCompanyUpserts(batch.flatMap((s) => (s.company === null ? [] : [s.company]))),
   };
+  if (ctx.lease !== undefined) page.lease = { ...ctx.lease };
+  return page;
 }
 
 async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promise<BatchOutcome> {
@@ -143,7 +297,20 @@ async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promis
   if (!outcome || !Array.isArray(outcome.referrals) || outcome.referrals.length !== page.referrals.length) {
     throw new StoreError("applyBatch must return one outcome per referral, in input order.");
   }
-  return { referrals: outcome.referrals, companies: Array.isArray(outcome.companies) ? outcome.companies : [] };
+  const checked: BatchOutcome = { referrals: outcome.referrals, companies: Array.isArray(outcome.companies) ? outcome.companies : [] };
+  // Only a lease the page asked for counts; anything malformed means "not renewed here" and the engine renews itself.
+  const lease: unknown = outcome.lease;
+  if (page.lease !== undefined && typeof lease === "object" && lease !== null && typeof (lease as LeaseOutcome).renewed === "boolean") {
+    const { renewed, expiresAt } = lease as LeaseOutcome;
+    checked.lease = { renewed, expiresAt: typeof expiresAt === "string" ? expiresAt : null };
+  }
+  return checked;
+}
+
+/** A lease lost in any write of the page stays lost. */
+function mergeLease(seen: LeaseOutcome | undefined, next: LeaseOutcome | undefined): LeaseOutcome | undefined {
+  if (next === undefined) return seen;
+  return seen?.renewed === false ? seen : next;
 }
 
 /**
@@ -151,7 +318,7 @@ async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promis
  * if that fails too the store is down and the run fails; otherwise each referral is written on
  * its own and only the ones the store rejects (e.g. a value PostgreSQL cannot hold) fail.
  */
-async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promise<{ companies: CompanyOutcome[] }> {
+async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promise<{ companies: CompanyOutcome[]; lease?: LeaseOutcome }> {
   const batch = kept(slots);
   if (batch.length === 0) return { companies: [] };
   const syncedAt = new Date(ctx.now()).toISOString();
@@ -159,7 +326,7 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
   try {
     const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, batch));
     batch.forEach((slot, i) => (slot.outcome = outcome.referrals[i]));
-    return { companies: outcome.companies };
+    return outcome.lease === undefined ? { companies: outcome.companies } : { companies: outcome.companies, lease: outcome.lease };
   } catch (error) {
     try {
       await probe();
@@ -169,10 +336,12 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
     ctx.logger.warn({ runId: ctx.runId, error: summarizeError(error), size: batch.length }, "page_write_isolating");
   }
   const companies = new Map<string, CompanyOutcome>();
+  let lease: LeaseOutcome | undefined;
   for (const slot of batch) {
     try {
       const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, [slot]));
       slot.outcome = outcome.referrals[0];
+      lease = mergeLease(lease, outcome.lease);
       for (const c of outcome.companies) {
         const seen = companies.get(c.domain);
         companies.set(c.domain, seen ? { ...seen, created: seen.created || c.created } : c);
@@ -184,7 +353,7 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
       replaceWithFailure(slots, slot, error);
     }
   }
-  return { companies: [...companies.values()] };
+  return lease === undefined ? { companies: [...companies.values()] } : { companies: [...companies.values()], lease };
 }
 
 function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorder): void {
