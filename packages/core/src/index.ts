@@ -62,6 +62,8 @@ export type {
   LinkDecision,
   LinkStatus,
   Page,
+  PageContext,
+  PageContextQuery,
   ProcessedPage,
   ProcessedReferral,
   ReferralDomainRow,

@@ -16,7 +16,14 @@ afterEach(async () => {
 });
 
 /** Routes the `n`th renewal of every lock the store hands out through `decide`. */
+/** For a store that renews only through `RunLock.renew`: the memory store is told no lease with its pages. */
 function replaceRenew(harness: Harness, decide: (renew: () => Promise<boolean>, n: number) => Promise<boolean>): void {
+  const apply = harness.memory.applyBatch.bind(harness.memory);
+  harness.memory.applyBatch = (page) => {
+    const withoutLease = { ...page };
+    delete withoutLease.lease;
+    return apply(withoutLease);
+  };
   const acquire = harness.memory.acquireRunLock.bind(harness.memory);
   let renewals = 0;
   harness.memory.acquireRunLock = async (request) => {
@@ -199,6 +206,46 @@ describe("sync engine resilience", () => {
     expect(report.counts.pages).toBe(3);
     expect(await h.memory.getCursor("default")).toBeNull();
     expect(h.logLines.map((l) => l.msg)).toContain("run_lock_lost");
+  });
+
+  it("issue 12: a lease another run took, reported by applyBatch, stops the run at that page, which stays written, with no renew call", async () => {
+    h = await startHarness({ referrals });
+    const harness = h;
+    const acquire = harness.memory.acquireRunLock.bind(harness.memory);
+    let renewals = 0;
+    let release: (() => Promise<void>) | null = null;
+    harness.memory.acquireRunLock = async (request) => {
+      const result = await acquire(request);
+      if (!result.acquired) return result;
+      const { lock } = result;
+      release = () => lock.release();
+      const renew = (ttl: number) => {
+        renewals += 1;
+        return lock.renew(ttl);
+      };
+      return { acquired: true, lock: { owner: lock.owner, expiresAt: lock.expiresAt, release: () => lock.release(), renew } };
+    };
+    // Before the third page is written the lease lapses and another replica takes it.
+    let third: string[] = [];
+    const apply = harness.memory.applyBatch.bind(harness.memory);
+    harness.memory.applyBatch = async (page) => {
+      if (page.lease !== undefined && third.length === 0 && harness.writes.applyBatchCalls === 3) {
+        await release?.();
+        await acquire({ owner: "replica-2-run", ttlMs: 60_000 });
+        third = page.referrals.map((r) => r.referralId);
+      }
+      return apply(page);
+    };
+    const report = await h.engine.run({ trigger: "schedule" });
+
+    expect(report.status).toBe("failed");
+    expect(report.errors).toContainEqual(expect.objectContaining({ referralId: null, code: "sync_in_progress" }));
+    expect(report.counts.pages).toBe(3);
+    expect(renewals).toBe(0);
+    expect(third.length).toBeGreaterThan(0);
+    for (const id of third) expect(await h.memory.getReferral(id)).not.toBeNull();
+    expect(await h.memory.getCursor("default")).toBeNull();
+    expect((await h.memory.getSyncStatus("default")).running?.owner).toBe("replica-2-run");
   });
 
   it("item 6: a renewal that fails (the lock's connection died) stops the run with store_error naming the lost run lock, not sync_in_progress", async () => {

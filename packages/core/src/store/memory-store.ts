@@ -112,7 +112,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return {
       owner,
       get expiresAt() {
-        return expiresAt;
+        // applyBatch may have renewed the lease since (ProcessedPage.lease).
+        return lease?.owner === owner ? new Date(lease.expiresAtMs).toISOString() : expiresAt;
       },
       async release() {
         if (lease?.owner === owner) lease = null;
@@ -128,40 +129,57 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     };
   }
 
+  function knownReferrals(referralIds: readonly string[]): Map<string, KnownReferral> {
+    const known = new Map<string, KnownReferral>();
+    for (const id of referralIds) {
+      const r = tables.referrals.get(id);
+      if (r) {
+        known.set(id, {
+          referralId: r.referralId,
+          contentHash: r.contentHash,
+          status: r.status,
+          substatus: r.substatus,
+          linkStatus: r.linkStatus,
+          linkedCompanyId: r.linkedCompanyId,
+          remoteUpdatedAt: r.updatedAt,
+        });
+      }
+    }
+    return known;
+  }
+
+  function companiesMatching({ domains, normalizedNames }: { domains: readonly string[]; normalizedNames: readonly string[] }): Company[] {
+    const found: Company[] = [];
+    for (const company of tables.companies.values()) {
+      const byName = company.normalizedName !== null && normalizedNames.includes(company.normalizedName);
+      if (domains.includes(company.domain) || byName) found.push(structuredClone(company));
+    }
+    return found.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  }
+
   return {
     kind: "memory",
 
     async applyBatch(page) {
-      return structuredClone(applyPageToTables(tables, page, { nowIso, newId: randomUUID }));
+      const renew = page.lease === undefined ? null : { owner: requireText(page.lease.owner, "lease.owner"), ttl: requireTtl(page.lease.ttlMs) };
+      const outcome = structuredClone(applyPageToTables(tables, page, { nowIso, newId: randomUUID }));
+      if (renew === null) return outcome;
+      // The same rule as RunLock.renew; the page is written either way (its data is valid).
+      if (lease?.owner !== renew.owner) {
+        const held = liveLease();
+        return { ...outcome, lease: { renewed: false, expiresAt: held ? new Date(held.expiresAtMs).toISOString() : null } };
+      }
+      lease = { owner: renew.owner, expiresAtMs: now() + renew.ttl };
+      return { ...outcome, lease: { renewed: true, expiresAt: new Date(lease.expiresAtMs).toISOString() } };
     },
 
-    async getKnownReferrals(referralIds) {
-      const known = new Map<string, KnownReferral>();
-      for (const id of referralIds) {
-        const r = tables.referrals.get(id);
-        if (r) {
-          known.set(id, {
-            referralId: r.referralId,
-            contentHash: r.contentHash,
-            status: r.status,
-            substatus: r.substatus,
-            linkStatus: r.linkStatus,
-            linkedCompanyId: r.linkedCompanyId,
-            remoteUpdatedAt: r.updatedAt,
-          });
-        }
-      }
-      return known;
+    async readPageContext({ referralIds, domains, normalizedNames }) {
+      return { known: knownReferrals(referralIds), companies: companiesMatching({ domains, normalizedNames }) };
     },
 
-    async findCompanies({ domains, normalizedNames }) {
-      const found: Company[] = [];
-      for (const company of tables.companies.values()) {
-        const byName = company.normalizedName !== null && normalizedNames.includes(company.normalizedName);
-        if (domains.includes(company.domain) || byName) found.push(structuredClone(company));
-      }
-      return found.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
-    },
+    getKnownReferrals: async (referralIds) => knownReferrals(referralIds),
+
+    findCompanies: async (query) => companiesMatching(query),
 
     async getCursor(scope) {
       const cursor = cursors.get(scope);

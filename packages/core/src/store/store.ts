@@ -65,6 +65,11 @@ export interface ProcessedReferral {
   remoteUpdatedAt: string | null;
   /** The full wire payload, stored verbatim (jsonb in PostgreSQL). */
   payload: Record<string, unknown>;
+  /**
+   * Canonical JSON of `payload` (the exact string `contentHash` hashed), so a store can splice it
+   * instead of serializing again. Optional: a store must fall back to serializing `payload`.
+   */
+  payloadJson?: string;
 }
 
 /** A company to create or update, keyed by canonical domain. */
@@ -90,6 +95,13 @@ export interface ProcessedPage {
   syncedAt: string;
   referrals: ProcessedReferral[];
   companies: CompanyUpsert[];
+  /**
+   * When set, the store renews this run lease in the same write (same transaction or statement)
+   * and says so in {@link BatchOutcome.lease}. The page is written whether or not the lease is
+   * still this owner's: the write is valid data, and the engine stops the run at that page.
+   * A store that ignores it leaves `BatchOutcome.lease` out, and the engine renews on its own.
+   */
+  lease?: { owner: string; ttlMs: number };
 }
 
 /** What happened to one referral of a page. */
@@ -120,6 +132,28 @@ export interface CompanyOutcome {
 export interface BatchOutcome {
   referrals: ReferralOutcome[];
   companies: CompanyOutcome[];
+  /**
+   * Present only when the store renewed `page.lease`: `renewed: false` means another run holds the
+   * lease now (then `expiresAt` is that holder's, or null); `true` gives the new expiry.
+   */
+  lease?: { renewed: boolean; expiresAt: string | null };
+}
+
+/** What a store can read for one page in a single round trip ({@link Store.readPageContext}). */
+export interface PageContextQuery {
+  /** Every valid referral id of the page. */
+  referralIds: readonly string[];
+  /** Domains of the page's referrals (a superset of the new referrals' domains is fine). */
+  domains: readonly string[];
+  normalizedNames: readonly string[];
+}
+
+/** The answer of {@link Store.readPageContext}. */
+export interface PageContext {
+  /** The same as `getKnownReferrals(referralIds)`. */
+  known: Map<string, KnownReferral>;
+  /** The same as `findCompanies({ domains, normalizedNames })`, ordered by domain. */
+  companies: Company[];
 }
 
 /** What the store already knows of a referral, so the engine can keep it current or skip work. */
@@ -380,6 +414,11 @@ export interface Store {
   getKnownReferrals(referralIds: readonly string[]): Promise<Map<string, KnownReferral>>;
   /** Companies whose domain or normalized name matches: the link candidates. */
   findCompanies(query: { domains: readonly string[]; normalizedNames: readonly string[] }): Promise<Company[]>;
+  /**
+   * Optional: `getKnownReferrals` and `findCompanies` for one page in one round trip (the engine
+   * calls it once per page when present; without it the engine makes the two calls).
+   */
+  readPageContext?(query: PageContextQuery): Promise<PageContext>;
   getCursor(scope: string): Promise<Cursor | null>;
   advanceCursor(scope: string, next: Cursor): Promise<void>;
   /** Claims the domains not claimed before; returns only the newly claimed ones. */

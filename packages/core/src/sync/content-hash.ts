@@ -33,5 +33,10 @@ export function canonicalJson(value: unknown): string {
  * stale copy stay behind an "unchanged" verdict.
  */
 export function contentHash(payload: unknown): string {
-  return createHash("sha256").update(canonicalJson(payload)).digest("hex");
+  return hashCanonicalJson(canonicalJson(payload));
+}
+
+/** {@link contentHash} of a payload whose {@link canonicalJson} is already at hand. */
+export function hashCanonicalJson(json: string): string {
+  return createHash("sha256").update(json).digest("hex");
 }

@@ -137,7 +137,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         // Quarantined failures no longer hold the mark back (quarantine.ts).
         oldestFailedMs = min(oldestFailedMs, await afterPage(written));
         logger.debug({ runId: ctx.runId, page: page.pageNumber, count: page.referrals.length }, "page_written");
-        if (!(await renewLock(lock, ctx.runId))) {
+        // A store that renewed the lease with the page's write answered already (ProcessedPage.lease).
+        const renewed = written.lease === undefined ? await renewLock(lock, ctx.runId) : written.lease.renewed;
+        if (!renewed) {
           logger.error({ runId: ctx.runId }, "run_lock_lost");
           throw new SyncInProgressError(null);
         }
@@ -212,6 +214,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         logger,
         now,
         capMs: plan.capMs,
+        lease: { owner: lock.owner, ttlMs: settings.lockTtlMs },
       };
       const quarantineAfter = settings.quarantineAfterRuns;
       const quarantine = await createQuarantineTracker({ store, scope: settings.scope, runId, quarantineAfter, recorder, now });

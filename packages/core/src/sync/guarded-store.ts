@@ -2,7 +2,7 @@
 // StoreError. Arguments are never logged or copied into errors (they hold contact data).
 import { PcReferralsError, StoreError } from "../errors.js";
 import { maskPii } from "../logger.js";
-import type { RunLock, RunLockResult, Store } from "../store/store.js";
+import type { PageContextQuery, RunLock, RunLockResult, Store } from "../store/store.js";
 
 /** The methods the engine calls; a store missing one is rejected at `createSyncEngine`. */
 export const ENGINE_STORE_METHODS = [
@@ -20,8 +20,8 @@ export const ENGINE_STORE_METHODS = [
   "getSyncStatus",
 ] as const satisfies ReadonlyArray<keyof Store>;
 
-/** The subset of {@link Store} the engine uses. */
-export type EngineStore = Pick<Store, (typeof ENGINE_STORE_METHODS)[number]>;
+/** The subset of {@link Store} the engine uses; `readPageContext` only when the store has it. */
+export type EngineStore = Pick<Store, (typeof ENGINE_STORE_METHODS)[number] | "readPageContext">;
 
 /** Names of required methods `store` lacks. */
 export function missingStoreMethods(store: unknown): string[] {
@@ -59,7 +59,9 @@ function guardLock(lock: RunLock): RunLock {
 
 /** Wraps the engine's store methods so that every failure is a library error. */
 export function guardStore(store: EngineStore): EngineStore {
+  const readPageContext = typeof store.readPageContext === "function" ? store.readPageContext.bind(store) : undefined;
   return {
+    ...(readPageContext === undefined ? {} : { readPageContext: (query: PageContextQuery) => guarded("readPageContext", () => readPageContext(query)) }),
     applyBatch: (page) => guarded("applyBatch", () => store.applyBatch(page)),
     getKnownReferrals: (ids) => guarded("getKnownReferrals", () => store.getKnownReferrals(ids)),
     findCompanies: (query) => guarded("findCompanies", () => store.findCompanies(query)),

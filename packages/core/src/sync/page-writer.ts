@@ -3,11 +3,13 @@
 import type { ReferralPage } from "../client/types.js";
 import { StoreError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { normalizeCompanyName } from "../rules/company-name.js";
+import { extractDomain } from "../rules/domain.js";
 import { foldCompanyUpserts } from "../store/company-merge.js";
 import type { BatchOutcome, CompanyOutcome, KnownReferral, LinkDecision, ProcessedPage, ProcessedReferral, ReferralOutcome } from "../store/store.js";
 import type { DomainScanRunner } from "./domain-scans.js";
 import type { EngineStore } from "./guarded-store.js";
-import { keptLink, resolveLinks, type MatchLead } from "./link-resolution.js";
+import { keptLink, resolveLinks, type LinkResolutionDeps, type MatchLead } from "./link-resolution.js";
 import { staleCopyIndexes } from "./page-dedupe.js";
 import {
   pageItemId,
@@ -34,6 +36,8 @@ export interface PageWriterContext {
   now: () => number;
   /** Referrals dated later than this (epoch ms) are future-dated: stored, reported, never moving the mark. */
   capMs: number;
+  /** The run lease every write asks the store to renew ({@link ProcessedPage.lease}); absent for none. */
+  lease?: { owner: string; ttlMs: number } | undefined;
 }
 
 /** Timestamps (epoch ms) the cursor logic needs from a written page. */
@@ -48,7 +52,14 @@ export interface PageWriteResult {
   succeeded: string[];
   /** Referrals inserted or updated, with their `updatedDateTime` (reconcile.ts counts the missed ones). */
   changed: Array<{ referralId: string; updatedAtMs: number | null }>;
+  /**
+   * What the store said of `ctx.lease` when it renewed it with the page's writes (`renewed: false`
+   * if any write found the lease taken); absent when no write renewed it, so the caller renews.
+   */
+  lease?: LeaseOutcome;
 }
+
+type LeaseOutcome = NonNullable<BatchOutcome["lease"]>;
 
 /** A referral of the page that failed. */
 export interface FailedReferral {
@@ -69,8 +80,7 @@ export async function writePage(page: ReferralPage, ctx: PageWriterContext): Pro
   const { store, recorder } = ctx;
   recorder.pageFetched(page.pageNumber, page.referrals.length);
 
-  const ids = [...new Set(page.referrals.filter((i) => i.ok).map((i) => pageItemId(i) as string))];
-  const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
+  const { known, findCompanies } = await readContext(page, ctx);
 
   const stale = staleCopyIndexes(page.referrals);
   const slots: Slot[] = page.referrals.map((item, index) => {
@@ -82,15 +92,55 @@ export async function writePage(page: ReferralPage, ctx: PageWriterContext): Pro
     }
   });
 
-  await assignLinks(slots, ctx);
+  await assignLinks(slots, ctx, findCompanies);
   const written = await applyWithIsolation(slots, ctx);
   report(slots, page.pageNumber, recorder);
   for (const company of written.companies) recorder.companyUpserted(company);
   await requestScans(slots, ctx);
-  return { ...timestamps(page, slots, ctx), ...outcomes(page, slots) };
+  const result: PageWriteResult = { ...timestamps(page, slots, ctx), ...outcomes(page, slots) };
+  if (written.lease !== undefined) result.lease = written.lease;
+  return result;
 }
 
-async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void> {
+type FindCompanies = LinkResolutionDeps["findCompanies"];
+
+/**
+ * The known referrals of the page and a link-candidate lookup: one `readPageContext` round trip
+ * when the store has it (its companies answer every lookup of the page, being a superset), else
+ * `getKnownReferrals` now and `findCompanies` when links need it.
+ */
+async function readContext(page: ReferralPage, ctx: PageWriterContext): Promise<{ known: Map<string, KnownReferral>; findCompanies: FindCompanies }> {
+  const { store } = ctx;
+  const valid = page.referrals.filter((i) => i.ok);
+  const ids = [...new Set(valid.map((i) => i.referral.id))];
+  if (store.readPageContext === undefined) {
+    const known = ids.length === 0 ? new Map<string, KnownReferral>() : await store.getKnownReferrals(ids);
+    return { known, findCompanies: (query) => store.findCompanies(query) };
+  }
+  if (ids.length === 0) return { known: new Map(), findCompanies: async () => [] };
+  const domains = new Set<string>();
+  const names = new Set<string>();
+  for (const item of valid) {
+    try {
+      const domain = extractDomain(item.referral, ctx.processing.rules.domain).domain;
+      if (domain !== null && domain !== "") domains.add(domain);
+      const name = normalizeCompanyName(typeof item.referral.customerProfile?.name === "string" ? item.referral.customerProfile.name : null);
+      if (name !== null && name !== "") names.add(name);
+    } catch {
+      // processReferral meets the same error and fails this referral alone.
+    }
+  }
+  const context = await store.readPageContext({ referralIds: ids, domains: [...domains], normalizedNames: [...names] });
+  const companies = Array.isArray(context?.companies) ? context.companies : [];
+  const known = context?.known instanceof Map ? context.known : new Map<string, KnownReferral>();
+  return {
+    known,
+    findCompanies: async ({ domains: wanted, normalizedNames: wantedNames }) =>
+      companies.filter((c) => wanted.includes(c.domain) || (c.normalizedName !== null && wantedNames.includes(c.normalizedName))),
+  };
+}
+
+async function assignLinks(slots: Slot[], ctx: PageWriterContext, findCompanies: FindCompanies): Promise<void> {
   const fresh: Array<KeepDecision & { link?: LinkDecision }> = [];
   for (const slot of slots) {
     if (slot.kind !== "keep") continue;
@@ -105,7 +155,7 @@ async function assignLinks(slots: Slot[], ctx: PageWriterContext): Promise<void>
       customerName: s.referral.customerName,
       normalizedName: s.normalizedName,
     })),
-    { matchLead: ctx.matchLead, concurrency: ctx.matchLeadConcurrency, findCompanies: (query) => ctx.store.findCompanies(query) },
+    { matchLead: ctx.matchLead, concurrency: ctx.matchLeadConcurrency, findCompanies },
   );
   fresh.forEach((slot, i) => {
     const resolved = links[i];
@@ -130,12 +180,14 @@ function toProcessed(slot: KeptSlot): ProcessedReferral {
 }
 
 function pageOf(ctx: PageWriterContext, syncedAt: string, batch: KeptSlot[]): ProcessedPage {
-  return {
+  const page: ProcessedPage = {
     runId: ctx.runId,
     syncedAt,
     referrals: batch.map(toProcessed),
     companies: foldCompanyUpserts(batch.flatMap((s) => (s.company === null ? [] : [s.company]))),
   };
+  if (ctx.lease !== undefined) page.lease = { ...ctx.lease };
+  return page;
 }
 
 async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promise<BatchOutcome> {
@@ -143,7 +195,20 @@ async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promis
   if (!outcome || !Array.isArray(outcome.referrals) || outcome.referrals.length !== page.referrals.length) {
     throw new StoreError("applyBatch must return one outcome per referral, in input order.");
   }
-  return { referrals: outcome.referrals, companies: Array.isArray(outcome.companies) ? outcome.companies : [] };
+  const checked: BatchOutcome = { referrals: outcome.referrals, companies: Array.isArray(outcome.companies) ? outcome.companies : [] };
+  // Only a lease the page asked for counts; anything malformed means "not renewed here" and the engine renews itself.
+  const lease: unknown = outcome.lease;
+  if (page.lease !== undefined && typeof lease === "object" && lease !== null && typeof (lease as LeaseOutcome).renewed === "boolean") {
+    const { renewed, expiresAt } = lease as LeaseOutcome;
+    checked.lease = { renewed, expiresAt: typeof expiresAt === "string" ? expiresAt : null };
+  }
+  return checked;
+}
+
+/** A lease lost in any write of the page stays lost. */
+function mergeLease(seen: LeaseOutcome | undefined, next: LeaseOutcome | undefined): LeaseOutcome | undefined {
+  if (next === undefined) return seen;
+  return seen?.renewed === false ? seen : next;
 }
 
 /**
@@ -151,7 +216,7 @@ async function applyChecked(ctx: PageWriterContext, page: ProcessedPage): Promis
  * if that fails too the store is down and the run fails; otherwise each referral is written on
  * its own and only the ones the store rejects (e.g. a value PostgreSQL cannot hold) fail.
  */
-async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promise<{ companies: CompanyOutcome[] }> {
+async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promise<{ companies: CompanyOutcome[]; lease?: LeaseOutcome }> {
   const batch = kept(slots);
   if (batch.length === 0) return { companies: [] };
   const syncedAt = new Date(ctx.now()).toISOString();
@@ -159,7 +224,7 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
   try {
     const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, batch));
     batch.forEach((slot, i) => (slot.outcome = outcome.referrals[i]));
-    return { companies: outcome.companies };
+    return outcome.lease === undefined ? { companies: outcome.companies } : { companies: outcome.companies, lease: outcome.lease };
   } catch (error) {
     try {
       await probe();
@@ -169,10 +234,12 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
     ctx.logger.warn({ runId: ctx.runId, error: summarizeError(error), size: batch.length }, "page_write_isolating");
   }
   const companies = new Map<string, CompanyOutcome>();
+  let lease: LeaseOutcome | undefined;
   for (const slot of batch) {
     try {
       const outcome = await applyChecked(ctx, pageOf(ctx, syncedAt, [slot]));
       slot.outcome = outcome.referrals[0];
+      lease = mergeLease(lease, outcome.lease);
       for (const c of outcome.companies) {
         const seen = companies.get(c.domain);
         companies.set(c.domain, seen ? { ...seen, created: seen.created || c.created } : c);
@@ -184,7 +251,7 @@ async function applyWithIsolation(slots: Slot[], ctx: PageWriterContext): Promis
       replaceWithFailure(slots, slot, error);
     }
   }
-  return { companies: [...companies.values()] };
+  return lease === undefined ? { companies: [...companies.values()] } : { companies: [...companies.values()], lease };
 }
 
 function report(slots: readonly Slot[], pageNumber: number, recorder: RunRecorder): void {

@@ -11,7 +11,7 @@ import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
 import { extractAzureTenantId, type TenantExtractor } from "../rules/tenant.js";
 import { isOlderCopy } from "../store/stale-copy.js";
 import type { CompanyUpsert, KnownReferral, ProcessedReferral } from "../store/store.js";
-import { contentHash } from "./content-hash.js";
+import { canonicalJson, hashCanonicalJson } from "./content-hash.js";
 
 /** The rule options of the engine; each one replaces its default (see the rules modules). */
 export interface EngineRules {
@@ -96,7 +96,9 @@ export function processReferral(
   }
 
   const payload = referral as Record<string, unknown>;
-  const hash = contentHash(payload);
+  // Kept for the store (ProcessedReferral.payloadJson): it need not serialize the payload again.
+  const payloadJson = canonicalJson(payload);
+  const hash = hashCanonicalJson(payloadJson);
   const classification = classifyParsedReferral(referral, config.rules.classification);
   const azureTenantId = extractAzureTenantId(referral, config.rules.tenantExtractors);
   const scoring = applyScoringHooks({ azureTenantId, referralType: classification.type, referral }, config.scoringHooks);
@@ -124,6 +126,7 @@ export function processReferral(
     // A timestamp the store cannot parse would fail the whole page; keep the payload, drop the column.
     remoteUpdatedAt: parseTimestamp(referral.updatedDateTime) === null ? null : (referral.updatedDateTime ?? null),
     payload,
+    payloadJson,
   };
 
   // The store refuses an older copy than it holds; its company facts are older too.

@@ -31,6 +31,11 @@
  * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
  *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
+ * - Optional parts (checked when the store has them): `readPageContext` answers what
+ *   `getKnownReferrals` plus `findCompanies` answer; `applyBatch` with `page.lease` renews the
+ *   writer's lease in the same write, and when another run holds the lease the page is still
+ *   written, `lease.renewed` is false and the other lease is left alone. A page carrying
+ *   `payloadJson` stores the same payload as one without.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
  * (if given) runs, then `store.close()` (if the store has one).
@@ -48,6 +53,7 @@ import { describeLookups } from "./conformance/lookups.js";
 import { describeReferralDomains } from "./conformance/referral-domains.js";
 import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
+import { describeWritePath } from "./conformance/write-path.js";
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions<S extends Store = Store> {
@@ -97,5 +103,6 @@ export function describeStoreConformance<S extends Store>(
     describeInbox(ctx);
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);
+    describeWritePath(ctx);
   });
 }
