@@ -6,6 +6,8 @@ import {
   PcReferralsError,
   StoreError,
   type DomainScanRecord,
+  type PageContext,
+  type PageContextQuery,
   type RawLead,
   type Store,
   type TokenCachePlugin,
@@ -70,7 +72,9 @@ export interface PgStore extends Store {
   status(): Promise<MigrationStatusEntry[]>;
   /** An MSAL cache plugin on this store's token_cache table (see `createPgTokenCache`). */
   tokenCache(key?: string): TokenCachePlugin;
-  /** Raw leads (full payloads), oldest first; every one, or one referral's. */
+  /** The known referrals and link candidates of one page in one statement (see `Store.readPageContext`). */
+  readPageContext(query: PageContextQuery): Promise<PageContext>;
+  /** Raw leads (full payloads), oldest first; every one, or one referral's. The one copy of each payload. */
   listRawLeads(query?: { referralId?: string }): Promise<RawLead[]>;
   /** Every claimed or scanned domain. */
   listDomainScans(): Promise<DomainScanRecord[]>;
