@@ -165,7 +165,8 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
   const batchDeps = {
     known,
     // A store that never took the lock renews by owner alone (and finds nothing unless that owner holds it).
-    leaseForWrite: (owner: string) => lockManager?.leaseForWrite(owner) ?? { token: null, settle: async () => undefined },
+    leaseForWrite: (owner: string) =>
+      lockManager === null ? { token: null, settle: async () => undefined } : lockManager.leaseForWrite(owner),
   };
 
   const database = async (): Promise<Db> => {
