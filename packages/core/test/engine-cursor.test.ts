@@ -148,9 +148,9 @@ describe("item 15: the stop rule trusts $orderby only while the server honours i
     expect(third.warnings).toEqual([]);
     expect(await harness.memory.getCursor("default")).toEqual({ updatedAt: third.cursor.next });
 
-    // 30 fresh referrals fill pages 1 and 2; page 3 is wholly older than mark − overlap.
+    // 30 fresh referrals fill page 1 and half of page 2, which holds the first item older than mark − overlap.
     const fourth = await harness.engine.run({ trigger: "schedule" });
-    expect(fourth.counts.pages).toBe(3);
+    expect(fourth.counts.pages).toBe(2);
   });
 
   it("item 15: a run that fails after seeing the order broken still remembers it, so the next run lists in full", async () => {
@@ -198,6 +198,36 @@ describe("item 15: the stop rule trusts $orderby only while the server honours i
     const first = await h.engine.run({ trigger: "manual" });
     expect(first.warnings).toEqual([]);
     const second = await h.engine.run({ trigger: "schedule" });
-    expect(second.counts.pages).toBe(2);
+    // Page 1 already holds items older than mark − overlap (1 min apart, 10 min overlap).
+    expect(second.counts.pages).toBe(1);
+  });
+});
+
+describe("issue 12 item 7: a no-change incremental run makes one request", () => {
+  const LIST = "/v1.0/engagements/referrals";
+  const listings = (harness: Harness) => harness.fake.requests.filter((r) => r.path === LIST).length;
+
+  it("item 7: with nothing changed the run stops at the first page (1 listing request); after one change it still ingests that referral", async () => {
+    // 100 referrals a minute apart over the fake, pages of 20: page 1 already reaches below mark − overlap (10 min).
+    const data = freshReferrals(100, "item7", Date.now() - 48 * HOUR, 31, 60_000);
+    h = await startHarness({ referrals: data, engine: { pageSize: 20 } });
+    const first = await h.engine.run({ trigger: "manual" });
+    expect(first.counts.pages).toBe(5);
+
+    let before = listings(h);
+    const unchanged = await h.engine.run({ trigger: "schedule" });
+    expect(unchanged.status).toBe("succeeded");
+    expect(listings(h) - before).toBe(1);
+    expect(unchanged.counts).toMatchObject({ pages: 1, ingested: 0, updated: 0 });
+
+    const stored = [...expectedIngestedIds(data)];
+    const target = stored[Math.floor(stored.length / 2)] as string;
+    h.fake.update(target, { details: { notes: "changed after the last run" } });
+    before = listings(h);
+    const changed = await h.engine.run({ trigger: "schedule" });
+    expect(listings(h) - before).toBe(1);
+    expect(changed.counts.updated).toBe(1);
+    expect(h.eventsOf("referral.ingested", changed.runId).map((e) => e.referralId)).toEqual([target]);
+    expect((await h.memory.getReferral(target))?.payload).toMatchObject({ details: { notes: "changed after the last run" } });
   });
 });

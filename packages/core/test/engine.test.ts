@@ -73,9 +73,9 @@ describe("createSyncEngine against the fake Partner Center and the memory store"
     expect(second.status).toBe("succeeded");
     expect(h.writes.rows - rowsBefore).toBe(0);
     expect(second.counts).toMatchObject({ ingested: 0, updated: 0, failed: 0, domainScansRequested: 0 });
-    // Newest first, stopping at the first page wholly below mark − overlap: page 1 is new, page 2 is old.
-    expect(second.counts.pages).toBe(2);
-    expect(h.fake.requests.length - listingsBefore).toBe(2);
+    // Newest first, stopping at the page holding the first item below mark − overlap (issue 12 item 7): page 1.
+    expect(second.counts.pages).toBe(1);
+    expect(h.fake.requests.length - listingsBefore).toBe(1);
     expect(h.fake.requests.at(-1)?.query.$orderby).toBe("updatedDateTime desc");
     expect(second.counts.unchanged).toBe(second.counts.fetched - Object.values(second.counts.skipped).reduce((a, b) => a + b, 0));
     expect(second.cursor.next).toBe(second.cursor.previous);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pageItem } from "../../test/support/page-source.js";
-import { createOrderWatch, nextCursor, planListing } from "./cursor-policy.js";
+import { createOrderWatch, holdsItemOlder, nextCursor, planListing } from "./cursor-policy.js";
 
 const START = Date.parse("2025-11-02T00:00:00.000Z");
 const MIN = 60_000;
@@ -52,5 +52,18 @@ describe("cursor policy", () => {
     expect(watch.honoured).toBe(true);
     watch.observe(page(["2025-11-01T12:00:06.001Z"]));
     expect(watch.honoured).toBe(false);
+  });
+
+  it("issue 12 item 7: a page holding one item older than the stop ends the listing; undated and invalid items never do", () => {
+    const page = (dates: Array<string | null>) => ({
+      pageNumber: 1,
+      rawCount: null,
+      nextLink: null,
+      referrals: dates.map((d, i) => pageItem({ id: `r${i}`, updatedDateTime: d })),
+    });
+    const stop = Date.parse("2025-11-01T12:00:00.000Z");
+    expect(holdsItemOlder(page(["2025-11-01T12:30:00.000Z", "2025-11-01T11:59:59.999Z"]), stop)).toBe(true);
+    expect(holdsItemOlder(page(["2025-11-01T12:30:00.000Z", "2025-11-01T12:00:00.000Z", null]), stop)).toBe(false);
+    expect(holdsItemOlder(page([null, "not a date"]), stop)).toBe(false);
   });
 });

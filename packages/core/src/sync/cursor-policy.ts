@@ -14,7 +14,7 @@ export interface ListingPlan {
   stored: Cursor | null;
   /** Epoch ms of the stored mark; null when there is none or it lies past `capMs` (then it is set back). */
   previousMs: number | null;
-  /** Stop after the first page wholly below this; null lists in full. */
+  /** Stop after the first page holding an item below this; null lists in full. */
   stopBelowMs: number | null;
   /** No mark may be later than this: the run's start plus the clock-skew allowance. */
   capMs: number;
@@ -43,10 +43,16 @@ export function planListing(input: {
   return { stored, previousMs: storedMs, stopBelowMs: inFull ? null : storedMs - input.overlapMs, capMs, orderHonoured, warning: null };
 }
 
-/** True when the page has dated referrals and every one is older than `belowMs` (undated garbage is ignored). */
-export function wholePageOlder(page: ReferralPage, belowMs: number): boolean {
-  const dated = page.referrals.map(pageItemUpdatedAtMs).filter((ms): ms is number => ms !== null);
-  return dated.length > 0 && dated.every((ms) => ms < belowMs);
+/**
+ * True when the page holds a dated item older than `belowMs` (undated garbage is ignored). Newest
+ * first, every item after it is older still, so the listing can stop at this page (issue 12 item 7)
+ * — but only while the order is seen honoured (see {@link OrderWatch}).
+ */
+export function holdsItemOlder(page: ReferralPage, belowMs: number): boolean {
+  return page.referrals.some((item) => {
+    const ms = pageItemUpdatedAtMs(item);
+    return ms !== null && ms < belowMs;
+  });
 }
 
 /** Whether the listing so far was newest first; `observe` each page in listing order. */

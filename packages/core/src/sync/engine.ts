@@ -10,7 +10,7 @@ import type { RunLock, SyncTrigger } from "../store/store.js";
 import { createDomainScanRunner } from "./domain-scans.js";
 import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
 import { guardStore } from "./guarded-store.js";
-import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, wholePageOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
+import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, holdsItemOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
 import { writePage, type PageWriteResult, type PageWriterContext } from "./page-writer.js";
 import { parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
@@ -126,8 +126,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const page = step.value;
         order.observe(page);
         // Decided before prefetching, so a run that reached its mark asks for nothing more. Once the
-        // listing is seen out of order, "wholly older" says nothing about the pages still to come.
-        const last = stopBelowMs !== null && order.honoured && wholePageOlder(page, stopBelowMs);
+        // listing is seen out of order, an old item says nothing about the items still to come.
+        const last = stopBelowMs !== null && order.honoured && holdsItemOlder(page, stopBelowMs);
         if (!last) {
           pending = iterator.next();
           pending.catch(() => {});
