@@ -48,11 +48,13 @@ export function renewLeaseSql(t: Tables, p: { ttlMs: string; owner: string; toke
     RETURNING expires_at`;
 }
 
+/** `owner` of a lock request, or `InvalidInputError`. */
 export function requireOwner(owner: unknown): string {
   if (typeof owner !== "string" || owner.length === 0) throw new InvalidInputError("owner must be a non-empty string.");
   return owner;
 }
 
+/** `ttlMs` of a lock request, or `InvalidInputError`. */
 export function requireTtl(ttlMs: unknown): number {
   if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new InvalidInputError("ttlMs must be a positive, finite number of milliseconds.");

@@ -348,7 +348,7 @@ export async function applyBatch(db: Db, t: Tables, page: ProcessedPage, deps: A
     if (hasNul(c.domain)) throw new InvalidInputError(`page.companies[${i}].domain must not contain U+0000.`);
   });
   toIsoInstant(page.syncedAt, "page.syncedAt");
-  const requested = page.lease === undefined ? null : { owner: requireOwner(page.lease?.owner), ttlMs: requireTtl(page.lease?.ttlMs) };
+  const requested = page.lease === undefined ? null : { owner: requireOwner(page.lease.owner), ttlMs: requireTtl(page.lease.ttlMs) };
   if (page.referrals.length === 0 && page.companies.length === 0 && requested === null) {
     // Still one round trip: the engine probes the store with an empty page after a failed one.
     await db.query("SELECT 1");
@@ -359,10 +359,13 @@ export async function applyBatch(db: Db, t: Tables, page: ProcessedPage, deps: A
   const ids = [...new Set(page.referrals.map((r) => r.referralId))];
 
   const recalled = deps.known.recall(ids);
-  let { plan, proposed, result } = await writePage(db, t, page, ids, recalled ? presentOnly(recalled) : await readStored(db, t, ids, false), lease);
+  const stored = recalled === null ? await readStored(db, t, ids, false) : presentOnly(recalled);
+  let { plan, proposed, result } = await writePage(db, t, page, ids, stored, lease);
   for (let attempt = 1; !result.ok; attempt++) {
     // The rows changed since they were read (a manual link, another writer): plan on them locked.
-    if (attempt > LOCKED_ATTEMPTS) throw new StoreError("The page's referrals kept changing while it was written; nothing of it was written.");
+    if (attempt > LOCKED_ATTEMPTS) {
+      throw new StoreError("The page's referrals kept changing while it was written; nothing of it was written.");
+    }
     ({ plan, proposed, result } = await db.transaction(async (tx) => writePage(tx, t, page, ids, await readStored(tx, t, ids, true), lease)));
   }
   deps.known.forget(plan.writes.map((w) => w.referral.referralId));
