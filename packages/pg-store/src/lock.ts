@@ -16,18 +16,46 @@ const LOCK_NAME = "sync";
 /** The store's side of the run lock. */
 export interface RunLockManager {
   acquire(request: { owner: string; ttlMs: number }): Promise<RunLockResult>;
+  /**
+   * How a page write renews `owner`'s lease in its own statement (issue 12 item 6). `token` is the
+   * lease this store holds for `owner` (null when it holds none: the write then renews by owner
+   * alone, which finds nothing unless that owner holds the lease); `settle` takes the new expiry,
+   * or null when no lease was renewed (the lock is lost, as when `RunLock.renew` returns false).
+   * Null when the renewal must stay with `RunLock.renew`: the lock's connection died (a store
+   * failure renew reports) or it does not hold the advisory lock (renew tries to take it).
+   */
+  leaseForWrite(owner: string): LeaseForWrite | null;
   /** The live holder (unexpired, and its session alive when it recorded one), if any. */
   running(): Promise<{ owner: string; expiresAt: string } | null>;
   /** Drops this store's lease, if it holds one, and its connection. */
   close(): Promise<void>;
 }
 
-function requireOwner(owner: unknown): string {
+/** See {@link RunLockManager.leaseForWrite}. */
+export interface LeaseForWrite {
+  token: string | null;
+  settle(expiresAt: string | null): Promise<void>;
+}
+
+/**
+ * The UPDATE that renews a lease from inside another statement (no holder_pid change: only a
+ * store holding the advisory lock renews this way). Each argument is a placeholder such as `$5`;
+ * a null `token` renews `owner`'s lease whatever its token.
+ */
+export function renewLeaseSql(t: Tables, p: { ttlMs: string; owner: string; token: string }): string {
+  return `UPDATE ${t.runLock} SET expires_at = now() + (${p.ttlMs}::double precision * interval '1 millisecond')
+    WHERE name = '${LOCK_NAME}' AND owner = ${p.owner} AND (${p.token}::uuid IS NULL OR token = ${p.token}::uuid)
+    RETURNING expires_at`;
+}
+
+/** `owner` of a lock request, or `InvalidInputError`. */
+export function requireOwner(owner: unknown): string {
   if (typeof owner !== "string" || owner.length === 0) throw new InvalidInputError("owner must be a non-empty string.");
   return owner;
 }
 
-function requireTtl(ttlMs: unknown): number {
+/** `ttlMs` of a lock request, or `InvalidInputError`. */
+export function requireTtl(ttlMs: unknown): number {
   if (typeof ttlMs !== "number" || !Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw new InvalidInputError("ttlMs must be a positive, finite number of milliseconds.");
   }
@@ -63,7 +91,9 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
   let session: DbSession | null = null;
   let advisoryHeld = false;
   /** The lease this store holds (its token identifies it against a newer holder). */
-  let current: { token: string } | null = null;
+  let current: { token: string; owner: string } | null = null;
+  /** Per held token: tells its handle the expiry a page write renewed it to. */
+  const renewedInWrite = new Map<string, (expiresAt: string) => void>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn, fn);
@@ -93,6 +123,7 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
   // This store no longer holds the lease of `token` (released, lost or taken over).
   function forget(token: string): void {
     live.delete(token);
+    renewedInWrite.delete(token);
     if (current?.token === token) current = null;
   }
 
@@ -114,6 +145,9 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
 
   function handle(owner: string, token: string, expiresAt: string): RunLock {
     let expires = expiresAt;
+    renewedInWrite.set(token, (at) => {
+      expires = at;
+    });
     return {
       owner,
       get expiresAt() {
@@ -201,7 +235,7 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
             return taken;
           });
           if (row) {
-            current = { token: row.token };
+            current = { token: row.token, owner };
             if (embedded) live.add(row.token);
             return { acquired: true, lock: handle(owner, row.token, iso(row.expires_at)) };
           }
@@ -214,6 +248,25 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
           await settle();
         }
       });
+    },
+
+    leaseForWrite(owner) {
+      const held = current !== null && current.owner === owner ? current.token : null;
+      if (held === null) return { token: null, settle: async () => undefined };
+      if (session === null || session.lost || (!embedded && !advisoryHeld)) return null;
+      return {
+        token: held,
+        settle: (expiresAt) =>
+          serial(async () => {
+            if (expiresAt !== null) {
+              renewedInWrite.get(held)?.(expiresAt);
+              return;
+            }
+            // Another run took the lease over: give it up exactly as a renew answering false does.
+            forget(held);
+            await settle();
+          }),
+      };
     },
 
     async running() {

@@ -6,6 +6,8 @@ import {
   PcReferralsError,
   StoreError,
   type DomainScanRecord,
+  type PageContext,
+  type PageContextQuery,
   type RawLead,
   type Store,
   type TokenCachePlugin,
@@ -16,6 +18,8 @@ import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationSt
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
 import { applyBatch } from "./queries/apply-batch.js";
 import { queryInbox } from "./queries/inbox.js";
+import { createKnownStates } from "./queries/known-states.js";
+import { readPageContext } from "./queries/page-context.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import {
@@ -68,7 +72,9 @@ export interface PgStore extends Store {
   status(): Promise<MigrationStatusEntry[]>;
   /** An MSAL cache plugin on this store's token_cache table (see `createPgTokenCache`). */
   tokenCache(key?: string): TokenCachePlugin;
-  /** Raw leads (full payloads), oldest first; every one, or one referral's. */
+  /** The known referrals and link candidates of one page in one statement (see `Store.readPageContext`). */
+  readPageContext(query: PageContextQuery): Promise<PageContext>;
+  /** Raw leads (full payloads), oldest first; every one, or one referral's. The one copy of each payload. */
   listRawLeads(query?: { referralId?: string }): Promise<RawLead[]>;
   /** Every claimed or scanned domain. */
   listDomainScans(): Promise<DomainScanRecord[]>;
@@ -154,6 +160,14 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
   let closed = false;
   let migrated: Promise<unknown> | null = null;
   let lockManager: RunLockManager | null = null;
+  // The last read of known referrals, which the next applyBatch plans on (queries/known-states.ts).
+  const known = createKnownStates();
+  const batchDeps = {
+    known,
+    // A store that never took the lock renews by owner alone (and finds nothing unless that owner holds it).
+    leaseForWrite: (owner: string) =>
+      lockManager === null ? { token: null, settle: async () => undefined } : lockManager.leaseForWrite(owner),
+  };
 
   const database = async (): Promise<Db> => {
     if (closed) throw new StoreError("This pg-store is closed.");
@@ -207,8 +221,19 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     rollback: (steps = 1) => guard("rollback", (db) => rollback({ db, schema }, steps), database),
     status: () => guard("status", (db) => migrationStatus({ db, schema }), database),
     tokenCache: (key = "default") => createTokenCachePlugin(ready, t, key),
-    applyBatch: (page) => guard("applyBatch", (db) => applyBatch(db, t, page)),
-    getKnownReferrals: (ids) => guard("getKnownReferrals", (db) => getKnownReferrals(db, t, ids)),
+    applyBatch: (page) => guard("applyBatch", (db) => applyBatch(db, t, page, batchDeps)),
+    readPageContext: (query) =>
+      guard("readPageContext", async (db) => {
+        const context = await readPageContext(db, t, query);
+        known.remember(query.referralIds, context.known);
+        return context;
+      }),
+    getKnownReferrals: (ids) =>
+      guard("getKnownReferrals", async (db) => {
+        const found = await getKnownReferrals(db, t, ids);
+        known.remember(ids, found);
+        return found;
+      }),
     findCompanies: (query) => guard("findCompanies", (db) => findCompanies(db, t, query)),
     getCursor: (scope) => guard("getCursor", (db) => getCursor(db, t, scope)),
     advanceCursor: (scope, next) => guard("advanceCursor", (db) => advanceCursor(db, t, scope, next)),

@@ -52,7 +52,11 @@ function sanitize(value: unknown): unknown {
  */
 export function toJsonb(value: unknown): { json: string; exact: string | null } {
   const json = JSON.stringify(value);
-  if (json === undefined) return { json: "null", exact: null };
+  return json === undefined ? { json: "null", exact: null } : storableJson(json);
+}
+
+/** Like {@link toJsonb} for JSON text already written (e.g. a referral's canonical payload JSON): parsed again only when it holds unstorable text. */
+export function storableJson(json: string): { json: string; exact: string | null } {
   if (!UNSTORABLE_ESCAPED.test(json)) return { json, exact: null };
   return { json: JSON.stringify(sanitize(JSON.parse(json))), exact: json };
 }

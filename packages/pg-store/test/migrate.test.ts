@@ -1,4 +1,5 @@
 import { ConfigError, InvalidInputError, PcReferralsError } from "@pc-referrals/core";
+import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "@pc-referrals/core/testing";
 import { describe, expect, it } from "vitest";
 import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
@@ -208,5 +209,83 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(await rollback({ ...target, migrations: MIGRATIONS.slice(0, 2) }, 1)).toEqual([{ id: 2, name: "cursor-order-and-run-warnings" }]);
     expect(await columns()).toEqual([]);
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".sync_cursor`)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
+  const h = useBackend(backend, import.meta.filename, { migrate: false });
+
+  it("item 3: keeps every referral and raw lead: up on a populated database, down, identical again, up again", async () => {
+    const schema = h.schemaNamed("m0005");
+    const target = { db: h.db(), schema };
+    const store = h.store({ schema });
+    const id5 = [{ id: 5, name: "one-payload-copy" }];
+    await store.migrate();
+    // Populated through the store: a referral with two versions, one whose payload jsonb cannot hold, a manual link.
+    const [company] = (await store.applyBatch(makeProcessedPage([], { companies: [makeCompanyUpsert()] }))).companies;
+    await store.applyBatch(
+      makeProcessedPage([
+        makeProcessedReferral({ referralId: "r1", contentHash: "h1", payload: { id: "r1", v: 1 } }),
+        makeProcessedReferral({ referralId: "r2", contentHash: "h1", payload: { id: "r2", note: "a\u0000b", [`k\u0000`]: ["\uD800"] } }),
+        makeProcessedReferral({ referralId: "r3", contentHash: "h1", payload: { id: "r3", nested: { list: [1, { x: null }] } } }),
+      ]),
+    );
+    await store.applyBatch(makeProcessedPage([makeProcessedReferral({ referralId: "r1", contentHash: "h2", status: "Active", payload: { id: "r1", v: 2 } })], { runId: "run-2" }));
+    await store.setManualLink({ referralId: "r3", companyId: company?.companyId ?? null });
+
+    // Down to 0004, the schema the previous release wrote: each referral holds its payload again.
+    expect(await rollback(target, 1)).toEqual(id5);
+    const oldReferrals = async () => h.sql(`SELECT * FROM "${schema}".referrals ORDER BY referral_id`);
+    const oldLeads = async () => h.sql(`SELECT * FROM "${schema}".raw_leads ORDER BY id`);
+    expect((await h.sql<{ id: string; payload: unknown; exact: string | null }>(
+      `SELECT referral_id AS id, payload, payload_json AS exact FROM "${schema}".referrals ORDER BY referral_id`,
+    )).map((r) => [r.id, r.exact === null ? r.payload : JSON.parse(r.exact)])).toEqual([
+      ["r1", { id: "r1", v: 2 }],
+      ["r2", { id: "r2", note: "a\u0000b", [`k\u0000`]: ["\uD800"] }],
+      ["r3", { id: "r3", nested: { list: [1, { x: null }] } }],
+    ]);
+    // As the previous release could leave it: a referral whose raw lead a host pruned.
+    await h.sql(
+      `INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, link_status, payload, content_hash,
+         first_seen_at, last_synced_at, last_run_id, search_text)
+       VALUES ('r4', 'co-sell', 'test', 'unlinked', '{"id":"r4"}', 'h4', now(), now(), 'run-old', 'r4')`,
+    );
+    const atFour = { referrals: await oldReferrals(), leads: await oldLeads() };
+
+    const read = async () => ({
+      referrals: await Promise.all(["r1", "r2", "r3", "r4"].map((id) => store.getReferral(id))),
+      leads: (await store.listRawLeads()).map(({ createdAt: _c, ...lead }) => lead),
+      inbox: await store.queryInbox({}),
+    });
+    expect(await migrate(target)).toEqual(id5);
+    const afterUp = await read();
+    expect(afterUp.referrals.map((r) => [r?.referralId, r?.contentHash, r?.linkStatus, r?.payload])).toEqual([
+      ["r1", "h2", "unlinked", { id: "r1", v: 2 }],
+      ["r2", "h1", "unlinked", { id: "r2", note: "a\u0000b", [`k\u0000`]: ["\uD800"] }],
+      ["r3", "h1", "manual_linked", { id: "r3", nested: { list: [1, { x: null }] } }],
+      ["r4", "h4", "unlinked", { id: "r4" }],
+    ]);
+    // The pruned raw lead is back, from the referral's own copy; the others are as they were.
+    expect(afterUp.leads.map((l) => [l.referralId, l.contentHash])).toEqual([["r1", "h1"], ["r2", "h1"], ["r3", "h1"], ["r1", "h2"], ["r4", "h4"]]);
+    const [payloadColumns] = await h.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'referrals' AND column_name LIKE 'payload%' AND column_name <> 'payload_source'`,
+      [schema],
+    );
+    expect(payloadColumns?.n).toBe(0);
+
+    // Down: the referrals exactly as at 0004, the raw leads too plus the one restored for r4.
+    expect(await rollback(target, 1)).toEqual(id5);
+    expect(await oldReferrals()).toEqual(atFour.referrals);
+    const leads = await oldLeads();
+    expect(leads.slice(0, atFour.leads.length)).toEqual(atFour.leads);
+    expect(leads.slice(atFour.leads.length).map((l) => [l.referral_id, l.content_hash, l.payload])).toEqual([["r4", "h4", { id: "r4" }]]);
+
+    expect(await migrate(target)).toEqual(id5);
+    expect(await read()).toEqual(afterUp);
+    // The store keeps writing after the round trip; the raw lead of a referral's version cannot be deleted under it.
+    await store.applyBatch(makeProcessedPage([makeProcessedReferral({ referralId: "r4", contentHash: "h5", payload: { id: "r4", v: 5 } })]));
+    expect((await store.getReferral("r4"))?.payload).toEqual({ id: "r4", v: 5 });
+    const refused = await h.sql(`DELETE FROM "${schema}".raw_leads WHERE referral_id = 'r4' AND content_hash = 'h5'`).catch((e: unknown) => e);
+    expect((refused as { code?: string }).code).toBe("23503");
   });
 });

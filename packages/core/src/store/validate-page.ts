@@ -17,9 +17,13 @@ export function toIsoInstant(value: unknown, path: string): string {
   return new Date(value).toISOString();
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** True when `value` survives `JSON.stringify` (no BigInt, no cycles) as a JSON object. */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (!isPlainObject(value)) return false;
   try {
     return typeof JSON.stringify(value) === "string";
   } catch {
@@ -56,9 +60,10 @@ export function assertValidProcessedPage(page: ProcessedPage): void {
     if (!AUTO_LINK_STATUSES.includes(referral.link.status)) {
       throw new InvalidInputError(`${at}.link.status must be one of ${AUTO_LINK_STATUSES.join(", ")}.`);
     }
-    if (!isJsonObject(referral.payload)) {
-      throw new InvalidInputError(`${at}.payload must be a JSON-serializable object.`);
-    }
+    // With its canonical JSON at hand the payload was serialized already: not again just to check it.
+    const serializable =
+      typeof referral.payloadJson === "string" ? isPlainObject(referral.payload) : isJsonObject(referral.payload);
+    if (!serializable) throw new InvalidInputError(`${at}.payload must be a JSON-serializable object.`);
   });
   page.companies.forEach((company, i) => {
     if (!nonEmpty(company.domain)) throw new InvalidInputError(`page.companies[${i}].domain must be a non-empty string.`);

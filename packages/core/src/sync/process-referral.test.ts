@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { ReferralPageItem } from "../client/types.js";
 import { parseReferral } from "../referral.js";
 import { defaultScoringHooks } from "../rules/scoring.js";
-import type { KnownReferral } from "../store/store.js";
+import type { KnownReferral, ProcessedPage, ProcessedReferral } from "../store/store.js";
+import { assertValidProcessedPage } from "../store/validate-page.js";
 import { referenceExamples } from "../../test/fixtures/reference-examples.js";
+import { canonicalJson, contentHash, hashCanonicalJson } from "./content-hash.js";
 import { pageItemUpdatedAtMs, processReferral, type KeepDecision, type ReferralProcessingConfig } from "./process-referral.js";
 
 const config: ReferralProcessingConfig = { rules: {}, scoringHooks: defaultScoringHooks() };
@@ -130,5 +132,28 @@ describe("pageItemUpdatedAtMs", () => {
     [{ ok: false, referralId: null, issues: [], raw: "garbage" } satisfies ReferralPageItem, null],
   ])("reads valid and raw payloads (%#)", (pageItem, expected) => {
     expect(pageItemUpdatedAtMs(pageItem)).toBe(expected);
+  });
+});
+
+describe("item 4: the payload is serialized once", () => {
+  it("sets payloadJson to the canonical JSON its content hash was computed from", () => {
+    const { referral } = keep(referenceExamples.A);
+    expect(referral.payloadJson).toBe(canonicalJson(referral.payload));
+    expect(referral.contentHash).toBe(hashCanonicalJson(referral.payloadJson as string));
+    expect(referral.contentHash).toBe(contentHash(referral.payload));
+  });
+
+  it("page validation trusts payloadJson instead of serializing the payload again", () => {
+    const { referral } = keep(referenceExamples.A);
+    let serialized = 0;
+    const payload = { ...referral.payload, toJSON: () => (serialized++, referral.payload) };
+    const page = (r: ProcessedReferral): ProcessedPage => ({ runId: "run-1", syncedAt: "2025-01-01T00:00:00.000Z", referrals: [r], companies: [] });
+    const link = { status: "unlinked" as const, companyId: null, candidateIds: [] };
+    assertValidProcessedPage(page({ ...referral, payload, link }));
+    expect(serialized).toBe(0);
+    // Without payloadJson the payload is still checked by serializing it.
+    const { payloadJson: _json, ...withoutJson } = referral;
+    assertValidProcessedPage(page({ ...withoutJson, payload, link }));
+    expect(serialized).toBe(1);
   });
 });

@@ -17,6 +17,7 @@ import {
   INBOX_COLUMNS,
   KNOWN_COLUMNS,
   REFERRAL_COLUMNS,
+  referralsWithPayload,
   toCompany,
   toInboxRow,
   toKnownReferral,
@@ -44,7 +45,7 @@ export async function getKnownReferrals(db: Db, t: Tables, ids: readonly string[
 /** See `Store.getReferral`. */
 export async function getReferral(db: Db, t: Tables, referralId: string): Promise<StoredReferral | null> {
   if (!isKey(referralId)) return null;
-  const [row] = await db.query<ReferralDbRow>(`SELECT ${REFERRAL_COLUMNS} FROM ${t.referrals} WHERE referral_id = $1`, [referralId]);
+  const [row] = await db.query<ReferralDbRow>(`SELECT ${REFERRAL_COLUMNS} FROM ${referralsWithPayload(t)} WHERE r.referral_id = $1`, [referralId]);
   return row ? toStoredReferral(row) : null;
 }
 

@@ -1,5 +1,6 @@
 // Row shapes of the referrals and companies tables and their mapping to the Store types.
 import type { Company, InboxRow, KnownReferral, LinkStatus, ReferralType, StoredReferral } from "@pc-referrals/core";
+import type { Tables } from "../schema.js";
 import { iso, isoOrNull } from "../values.js";
 
 /** Columns of an inbox row, in SELECT-list form. */
@@ -33,9 +34,19 @@ export function toKnownReferral(row: KnownDbRow): KnownReferral {
   };
 }
 
-/** Columns of a stored referral (the inbox ones plus the rest). */
+/** Columns of a stored referral (the inbox ones plus the rest), selected from {@link referralsWithPayload}. */
 export const REFERRAL_COLUMNS = `${INBOX_COLUMNS}, type_evidence, direction, content_hash, first_seen_at, score,
   segment, reasons, payload, payload_json`;
+
+/**
+ * FROM clause of referrals with their payload. The payload's one copy is the raw lead of the
+ * referral's current version (migration 0005), found through raw_leads_version_key.
+ */
+export function referralsWithPayload(t: Tables): string {
+  return `${t.referrals} r CROSS JOIN LATERAL (
+    SELECT l.payload, l.payload_json FROM ${t.rawLeads} l
+    WHERE l.source = r.payload_source AND l.referral_id = r.referral_id AND l.content_hash = r.content_hash) p`;
+}
 
 /** A row selected with {@link INBOX_COLUMNS}. */
 export interface InboxDbRow {
