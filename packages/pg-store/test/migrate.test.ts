@@ -219,7 +219,9 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     const schema = h.schemaNamed("m0005");
     const target = { db: h.db(), schema };
     const store = h.store({ schema });
-    const id5 = [{ id: 5, name: "one-payload-copy" }];
+    // 0005 and every later migration: they go down (newest first) and up together.
+    const id5 = MIGRATIONS.filter((m) => m.id >= 5).map(({ id, name }) => ({ id, name }));
+    const down5 = [...id5].reverse();
     await store.migrate();
     // Populated through the store: a referral with two versions, one whose payload jsonb cannot hold, a manual link.
     const [company] = (await store.applyBatch(makeProcessedPage([], { companies: [makeCompanyUpsert()] }))).companies;
@@ -234,7 +236,7 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     await store.setManualLink({ referralId: "r3", companyId: company?.companyId ?? null });
 
     // Down to 0004, the schema the previous release wrote: each referral holds its payload again.
-    expect(await rollback(target, 1)).toEqual(id5);
+    expect(await rollback(target, id5.length)).toEqual(down5);
     const oldReferrals = async () => h.sql(`SELECT * FROM "${schema}".referrals ORDER BY referral_id`);
     const oldLeads = async () => h.sql(`SELECT * FROM "${schema}".raw_leads ORDER BY id`);
     expect((await h.sql<{ id: string; payload: unknown; exact: string | null }>(
@@ -274,7 +276,7 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     expect(payloadColumns?.n).toBe(0);
 
     // Down: the referrals exactly as at 0004, the raw leads too plus the one restored for r4.
-    expect(await rollback(target, 1)).toEqual(id5);
+    expect(await rollback(target, id5.length)).toEqual(down5);
     expect(await oldReferrals()).toEqual(atFour.referrals);
     const leads = await oldLeads();
     expect(leads.slice(0, atFour.leads.length)).toEqual(atFour.leads);
