@@ -21,6 +21,7 @@ import { queryInbox } from "./queries/inbox.js";
 import { createKnownStates } from "./queries/known-states.js";
 import { readPageContext } from "./queries/page-context.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
+import { getCompany, listReferralActions, recordReferralAction, setCompanyExternalId } from "./queries/referral-actions.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import { pgliteWithoutTrigrams, searchIndexState, type SearchIndexState } from "./queries/search-index.js";
 import {
@@ -258,6 +259,10 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
+    getCompany: (companyId) => guard("getCompany", (db) => getCompany(db, t, companyId)),
+    setCompanyExternalId: (request) => guard("setCompanyExternalId", (db) => setCompanyExternalId(db, t, request)),
+    recordReferralAction: (record) => guard("recordReferralAction", (db) => recordReferralAction(db, t, record)),
+    listReferralActions: (query) => guard("listReferralActions", (db) => listReferralActions(db, t, query)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
     searchIndex: () => guard("searchIndex", (db) => searchIndexState(db, schema)),

@@ -31,6 +31,8 @@ export interface Tables {
   readonly referralFailures: string;
   /** Referrals per inbox filter group, kept by triggers (migration 0006). */
   readonly referralCounts: string;
+  /** The write-back audit trail (migration 0007). */
+  readonly referralActions: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -50,6 +52,7 @@ export function tablesOf(schema: string): Tables {
     domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
     referralCounts: `${q}.referral_counts`,
+    referralActions: `${q}.referral_actions`,
   };
 }
 

@@ -5,6 +5,7 @@ import { referralFailures } from "./0003-referral-failures.js";
 import { domainReferrals } from "./0004-domain-referrals.js";
 import { onePayloadCopy } from "./0005-one-payload-copy.js";
 import { inboxSearchAndCounts } from "./0006-inbox-search-and-counts.js";
+import { referralActions } from "./0007-referral-actions.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   domainReferrals,
   onePayloadCopy,
   inboxSearchAndCounts,
+  referralActions,
 ];
