@@ -78,6 +78,14 @@ export interface SyncEventMap {
     from: { status: string | null; substatus: string | null };
     to: { status: string | null; substatus: string | null };
   };
+  /**
+   * A New referral's deadline is `thresholdDays` days away or less (`daysLeft`, rounded up): answer
+   * it or Microsoft closes it as Expired. Emitted by `engine.announceExpiring()` (the scheduler's
+   * tick) once per referral, threshold and deadline, across restarts and replicas; a referral that
+   * crossed several thresholds since the last check gets one event, for the tightest. No runId:
+   * it comes from no sync run.
+   */
+  "referral.expiring": { referralId: string; expiresAt: string; daysLeft: number; thresholdDays: number };
   /** A company was created or updated by a referral of this run. */
   "company.upserted": { runId: string; companyId: string; domain: string; created: boolean };
   /** A domain was claimed for its one-time scan. */

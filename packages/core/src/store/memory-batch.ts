@@ -76,6 +76,7 @@ function storeReferral(
     segment: input.scoring.segment,
     reasons: [...input.scoring.reasons],
     payload: jsonClone(input.payload),
+    expiresAt: input.expiresAt == null ? null : toIsoInstant(input.expiresAt, "expiresAt"),
   };
 }
 

@@ -10,6 +10,7 @@
  * infrastructure failure; the engine wraps it in `StoreError`. Timestamps are ISO-8601 strings in UTC.
  */
 import type { ReferralType, SkipReason } from "../referral.js";
+import type { ExpiryAnnouncement } from "./expiry.js";
 import type { ReferralFailureBatch, ReferralFailureState } from "./referral-failures.js";
 
 /** How a referral relates to a lead/company that existed before it. */
@@ -65,6 +66,12 @@ export interface ProcessedReferral {
   remoteUpdatedAt: string | null;
   /** The full wire payload, stored verbatim (jsonb in PostgreSQL). */
   payload: Record<string, unknown>;
+  /**
+   * When the referral closes as Expired unless answered (see `referralExpiresAt`): set only while it
+   * is New; null for every other status. Stores keep it for the inbox's `expiresWithinDays` and
+   * `urgency` order; an absent value is stored as null.
+   */
+  expiresAt: string | null;
 }
 
 /** A company to create or update, keyed by canonical domain. */
@@ -290,7 +297,21 @@ export interface InboxQuery {
   linkStatus?: LinkStatus;
   /** Case-insensitive substring of customer name, domain or referral id; LIKE metacharacters are literal. */
   q?: string;
+  /**
+   * Only referrals with an `expiresAt` at most this many days (a number ≥ 0, fractions allowed)
+   * after `now`; deadlines already past are included (they are the most urgent).
+   */
+  expiresWithinDays?: number;
+  /** `updated` (the default): newest `updatedAt` first. `urgency`: soonest `expiresAt` first, rows without one last, then as `updated`. */
+  sort?: InboxSort;
+  /** The instant `expiresWithinDays` counts from (ISO-8601). Default: the store's clock. */
+  now?: string;
 }
+
+/** Orders of the inbox. */
+export type InboxSort = "updated" | "urgency";
+/** All inbox orders. */
+export const INBOX_SORTS: readonly InboxSort[] = ["updated", "urgency"];
 
 /** One inbox line. The same keys appear in HTTP JSON and CLI `--json`. */
 export interface InboxRow {
@@ -307,6 +328,8 @@ export interface InboxRow {
   updatedAt: string | null;
   /** When this store last saw the referral in a sync. */
   syncedAt: string;
+  /** When the referral closes as Expired unless answered; null unless its status is New. */
+  expiresAt: string | null;
 }
 
 /** A page of results with the total across all pages. */
@@ -423,5 +446,13 @@ export interface Store {
    * or referral type is `invalid_input`.
    */
   listReferralDomains(query: ReferralDomainsQuery): Promise<Page<ReferralDomainRow>>;
+  /**
+   * Records these `referral.expiring` announcements unless already recorded, atomically (two
+   * replicas claiming the same item: exactly one gets it). Keyed by (referralId, thresholdDays,
+   * expiresAt as an instant); the referral need not be stored. Returns the newly claimed items in
+   * input order, duplicates once, `expiresAt` as ISO instants. Bad items are `invalid_input`
+   * (nothing recorded). Kept across restarts by every durable store.
+   */
+  claimExpiryAnnouncements(items: readonly ExpiryAnnouncement[]): Promise<ExpiryAnnouncement[]>;
   close?(): Promise<void>;
 }

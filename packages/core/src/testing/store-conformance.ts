@@ -30,6 +30,11 @@
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
  * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
  *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
+ * - Expiry: `expiresAt` is stored as an instant (absent means null) and replaced by every new or
+ *   changed copy; `expiresWithinDays` (≥ 0) keeps rows whose deadline is at most that far after
+ *   `now` (past ones included), `sort: "urgency"` orders by deadline, nulls last, then inbox order;
+ *   `claimExpiryAnnouncements` is an atomic insert-if-absent keyed by (referralId, thresholdDays,
+ *   expiresAt instant).
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
@@ -42,6 +47,7 @@ import { describeApplyBatch } from "./conformance/apply-batch.js";
 import { describeCompanies } from "./conformance/companies.js";
 import type { ConformanceContext } from "./conformance/context.js";
 import { describeCursorScansRuns } from "./conformance/cursor-scans-runs.js";
+import { describeExpiry } from "./conformance/expiry.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
@@ -97,5 +103,6 @@ export function describeStoreConformance<S extends Store>(
     describeInbox(ctx);
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);
+    describeExpiry(ctx);
   });
 }
