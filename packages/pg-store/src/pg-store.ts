@@ -15,6 +15,7 @@ import { createRunLockManager, type RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
 import { applyBatch } from "./queries/apply-batch.js";
+import { claimExpiryAnnouncements } from "./queries/expiry-announcements.js";
 import { queryInbox } from "./queries/inbox.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
@@ -225,6 +226,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
+    claimExpiryAnnouncements: (items) => guard("claimExpiryAnnouncements", (db) => claimExpiryAnnouncements(db, t, items)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
     async close() {

@@ -1,6 +1,6 @@
 // queryInbox: filters, escaped LIKE search, stable order, page and total. The order matches the
 // (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan.
-import { normalizeInboxQuery, type InboxQuery, type InboxRow, type Page } from "@pc-referrals/core";
+import { normalizeInboxQuery, type InboxQuery, type InboxRow, type NormalizedInboxQuery, type Page } from "@pc-referrals/core";
 import type { Db } from "../db.js";
 import type { Tables } from "../schema.js";
 import { foldAscii, num } from "../values.js";
@@ -32,6 +32,7 @@ export function inboxFilter(query: InboxQuery): { where: string; params: unknown
   if (impossible) conditions.push("FALSE");
   if (q.status !== null && !impossible) conditions.push(`status_key = ${param(q.status)}`);
   if (q.linkStatus !== null) conditions.push(`link_status = ${param(q.linkStatus)}`);
+  if (q.expiresBefore !== null) conditions.push(`expires_at <= ${param(q.expiresBefore)}::timestamptz`);
   if (search !== null && !impossible) {
     const p = param(`%${escapeLike(search)}%`);
     conditions.push(`search_text LIKE ${p} ESCAPE '\\'`);
@@ -43,9 +44,15 @@ export function inboxFilter(query: InboxQuery): { where: string; params: unknown
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
 }
 
-function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+// Urgency is served by referrals_expiry_idx (migration 0008).
+const ORDER_BY: Record<NormalizedInboxQuery["sort"], string> = {
+  updated: "remote_updated_at DESC NULLS LAST, referral_id",
+  urgency: "expires_at ASC NULLS LAST, remote_updated_at DESC NULLS LAST, referral_id",
+};
+
+function pageSql(t: Tables, where: string, q: Pick<NormalizedInboxQuery, "pageSize" | "offset" | "sort">): string {
   return `SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where}
-      ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+      ORDER BY ${ORDER_BY[q.sort]}
       LIMIT ${q.pageSize} OFFSET ${q.offset}`;
 }
 
@@ -58,7 +65,7 @@ export function inboxPageSql(t: Tables, query: InboxQuery): { text: string; para
 /** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
-  // The page and its total share one WHERE clause and its parameters.
+  // The page and its total share one WHERE clause and its parameters (one "now" too).
   const { where, params } = inboxFilter(query);
   const [rows, count] = await Promise.all([
     db.query<InboxDbRow>(pageSql(t, where, q), params),
