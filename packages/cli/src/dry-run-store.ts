@@ -27,6 +27,7 @@ export function dryRunStore(real: Store): Store {
     recordDomainScan: (result) => scratch.recordDomainScan(result),
     recordReferralFailures: (batch) => scratch.recordReferralFailures(batch),
     setManualLink: () => Promise.resolve(null),
+    claimExpiryAnnouncements: (items) => scratch.claimExpiryAnnouncements(items),
     applyBatch: (page) => wouldApply(real, page),
   };
 }
