@@ -5,9 +5,11 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { dirname } from "node:path";
 import {
   ConfigError,
+  expiryClaimKey,
   type Company,
   type Cursor,
   type DomainScanRecord,
+  type ExpiryAnnouncement,
   type RawLead,
   type ReferralFailureState,
   type StoredReferral,
@@ -26,6 +28,8 @@ export interface FileState {
   runs: Map<string, SyncRunRecord>;
   /** scope → referral id → state. */
   failures: Map<string, Map<string, ReferralFailureState>>;
+  /** `referral.expiring` announcements made, by `expiryClaimKey`. */
+  announcements: Map<string, ExpiryAnnouncement>;
   /** One run lock for the whole store; its identity is the owner. */
   lease: { owner: string; expiresAtMs: number } | null;
 }
@@ -40,6 +44,8 @@ interface FileShape {
   scans: DomainScanRecord[];
   runs: SyncRunRecord[];
   failures: Array<[string, ReferralFailureState[]]>;
+  /** Absent in files written before the expiry watch. */
+  announcements?: ExpiryAnnouncement[];
   lease: { owner: string; expiresAtMs: number } | null;
 }
 
@@ -52,6 +58,7 @@ export function emptyState(): FileState {
     scans: new Map(),
     runs: new Map(),
     failures: new Map(),
+    announcements: new Map(),
     lease: null,
   };
 }
@@ -77,6 +84,7 @@ export function readState(path: string): FileState {
     scans: new Map(data.scans.map((s) => [s.domain, s])),
     runs: new Map(data.runs.map((r) => [r.runId, r])),
     failures: new Map(data.failures.map(([scope, states]) => [scope, new Map(states.map((s) => [s.referralId, s]))])),
+    announcements: new Map((data.announcements ?? []).map((a) => [expiryClaimKey(a), a])),
     lease: data.lease,
   };
 }
@@ -94,6 +102,7 @@ export function writeState(path: string, state: FileState): void {
     scans: [...state.scans.values()],
     runs: [...state.runs.values()],
     failures: [...state.failures].map(([scope, states]) => [scope, [...states.values()]]),
+    announcements: [...state.announcements.values()],
     lease: state.lease,
   };
   mkdirSync(dirname(path), { recursive: true });
