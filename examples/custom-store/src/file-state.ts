@@ -11,6 +11,7 @@ import {
   type DomainScanRecord,
   type ExpiryAnnouncement,
   type RawLead,
+  type ReferralActionRecord,
   type ReferralFailureState,
   type StoredReferral,
   type SyncRunRecord,
@@ -30,6 +31,8 @@ export interface FileState {
   failures: Map<string, Map<string, ReferralFailureState>>;
   /** `referral.expiring` announcements made, by `expiryClaimKey`. */
   announcements: Map<string, ExpiryAnnouncement>;
+  /** The write-back audit trail, by record id, in the order written. */
+  actions: Map<string, ReferralActionRecord>;
   /** One run lock for the whole store; its identity is the owner. */
   lease: { owner: string; expiresAtMs: number } | null;
 }
@@ -46,6 +49,8 @@ interface FileShape {
   failures: Array<[string, ReferralFailureState[]]>;
   /** Absent in files written before the expiry watch. */
   announcements?: ExpiryAnnouncement[];
+  /** Absent in files written before the audit trail existed. */
+  actions?: ReferralActionRecord[];
   lease: { owner: string; expiresAtMs: number } | null;
 }
 
@@ -59,6 +64,7 @@ export function emptyState(): FileState {
     runs: new Map(),
     failures: new Map(),
     announcements: new Map(),
+    actions: new Map(),
     lease: null,
   };
 }
@@ -78,13 +84,15 @@ export function readState(path: string): FileState {
   }
   return {
     referrals: new Map(data.referrals.map((r) => [r.referralId, r])),
-    companies: new Map(data.companies.map((c) => [c.domain, c])),
+    // Companies written before external ids existed have none.
+    companies: new Map(data.companies.map((c) => [c.domain, { ...c, externalId: c.externalId ?? null }])),
     rawLeads: data.rawLeads,
     cursors: new Map(data.cursors),
     scans: new Map(data.scans.map((s) => [s.domain, s])),
     runs: new Map(data.runs.map((r) => [r.runId, r])),
     failures: new Map(data.failures.map(([scope, states]) => [scope, new Map(states.map((s) => [s.referralId, s]))])),
     announcements: new Map((data.announcements ?? []).map((a) => [expiryClaimKey(a), a])),
+    actions: new Map((data.actions ?? []).map((a) => [a.id, a])),
     lease: data.lease,
   };
 }
@@ -103,6 +111,7 @@ export function writeState(path: string, state: FileState): void {
     runs: [...state.runs.values()],
     failures: [...state.failures].map(([scope, states]) => [scope, [...states.values()]]),
     announcements: [...state.announcements.values()],
+    actions: [...state.actions.values()],
     lease: state.lease,
   };
   mkdirSync(dirname(path), { recursive: true });

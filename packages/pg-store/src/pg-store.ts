@@ -18,6 +18,7 @@ import { applyBatch } from "./queries/apply-batch.js";
 import { claimExpiryAnnouncements } from "./queries/expiry-announcements.js";
 import { queryInbox } from "./queries/inbox.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
+import { getCompany, listReferralActions, recordReferralAction, setCompanyExternalId } from "./queries/referral-actions.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import {
   findCompanies,
@@ -227,6 +228,10 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
     claimExpiryAnnouncements: (items) => guard("claimExpiryAnnouncements", (db) => claimExpiryAnnouncements(db, t, items)),
+    getCompany: (companyId) => guard("getCompany", (db) => getCompany(db, t, companyId)),
+    setCompanyExternalId: (request) => guard("setCompanyExternalId", (db) => setCompanyExternalId(db, t, request)),
+    recordReferralAction: (record) => guard("recordReferralAction", (db) => recordReferralAction(db, t, record)),
+    listReferralActions: (query) => guard("listReferralActions", (db) => listReferralActions(db, t, query)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
     async close() {

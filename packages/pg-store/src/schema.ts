@@ -31,6 +31,8 @@ export interface Tables {
   readonly referralFailures: string;
   /** The announcements of the expiry watch (migration 0008). */
   readonly expiryAnnouncements: string;
+  /** The write-back audit trail (migration 0007). */
+  readonly referralActions: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -50,6 +52,7 @@ export function tablesOf(schema: string): Tables {
     domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
     expiryAnnouncements: `${q}.expiry_announcements`,
+    referralActions: `${q}.referral_actions`,
   };
 }
 

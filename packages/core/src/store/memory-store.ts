@@ -21,6 +21,7 @@ import {
   abandonedRunError,
   type Company,
   type Cursor,
+  type ReferralActionRecord,
   type DomainScanResult,
   type InboxRow,
   type KnownReferral,
@@ -30,6 +31,12 @@ import {
   type StoredReferral,
   type SyncRunRecord,
 } from "./store.js";
+import {
+  compareReferralActions,
+  normalizeCompanyExternalId,
+  normalizeReferralActionRecord,
+  normalizeReferralActionsQuery,
+} from "./referral-actions.js";
 import { isJsonObject, jsonClone, toIsoInstant, toStoredCursor } from "./validate-page.js";
 
 /** Options of {@link createMemoryStore}. */
@@ -94,6 +101,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const runs = new Map<string, SyncRunRecord>();
   const failures = new Map<string, Map<string, ReferralFailureState>>(); // scope → referral id → state
   const announcements = new Map<string, ExpiryAnnouncement & { announcedAt: string }>();
+  const actions = new Map<string, ReferralActionRecord>();
   // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
   let lease: { owner: string; expiresAtMs: number } | null = null;
 
@@ -306,6 +314,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         claimed.push(item);
       }
       return claimed;
+    },
+
+    async getCompany(companyId) {
+      const company = [...tables.companies.values()].find((c) => c.id === companyId);
+      return company ? structuredClone(company) : null;
+    },
+
+    async setCompanyExternalId({ companyId, externalId }) {
+      const value = normalizeCompanyExternalId(externalId);
+      const company = [...tables.companies.values()].find((c) => c.id === companyId);
+      if (!company) return null;
+      const next: Company = { ...company, externalId: value, updatedAt: nowIso() };
+      tables.companies.set(company.domain, next);
+      return structuredClone(next);
+    },
+
+    async recordReferralAction(record) {
+      const checked = normalizeReferralActionRecord(record);
+      if (!actions.has(checked.id)) actions.set(checked.id, checked);
+    },
+
+    async listReferralActions(query) {
+      const { referralId, limit } = normalizeReferralActionsQuery(query);
+      const rows = [...actions.values()].filter((r) => referralId === null || r.referralId === referralId);
+      return structuredClone(rows.sort(compareReferralActions).slice(0, limit));
     },
 
     async listRawLeads() {

@@ -30,8 +30,11 @@ export interface EngineExpiryOptions {
 
 /** Options of `createSyncEngine`. */
 export interface SyncEngineOptions {
-  /** Lists referrals; `createPartnerCenterClient()` or anything with the same `listReferrals`. */
-  client: Pick<PartnerCenterClient, "listReferrals">;
+  /**
+   * Lists referrals; `createPartnerCenterClient()` or anything with the same `listReferrals`
+   * (and `getReferral`, which `engine.syncReferral` needs).
+   */
+  client: Pick<PartnerCenterClient, "listReferrals"> & Partial<Pick<PartnerCenterClient, "getReferral">>;
   store: Store;
   /** The feature flag. Off (the default) → `run()` rejects with `FeatureDisabledError`. */
   enabled?: boolean;
@@ -70,6 +73,12 @@ export interface SyncEngineOptions {
   /** Length cap of a report's `errors` (counts stay exact). Default 1000. */
   maxReportedErrors?: number;
   expiry?: EngineExpiryOptions;
+  /**
+   * Write-back the engine does on its own. `setExternalReferenceOnLink`: when a referral is linked
+   * (auto by a sync, or by hand with `engine.linkReferral`) to a company that has an `externalId`,
+   * write it to Partner Center as `externalReferenceId` (needs a client with `updateReferral`). Default off.
+   */
+  writeBack?: { setExternalReferenceOnLink?: boolean };
   /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -142,6 +151,7 @@ const engineSchema = z.strictObject({
         .default([...DEFAULT_EXPIRY_THRESHOLDS_DAYS]),
     })
     .default({ defaultDays: DEFAULT_EXPIRY_DAYS, thresholdsDays: [...DEFAULT_EXPIRY_THRESHOLDS_DAYS] }),
+  writeBack: z.strictObject({ setExternalReferenceOnLink: z.boolean().default(false) }).prefault({}),
   now: fn("a function returning epoch milliseconds").optional(),
 });
 

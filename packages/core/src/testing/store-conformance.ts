@@ -35,6 +35,9 @@
  *   `now` (past ones included), `sort: "urgency"` orders by deadline, nulls last, then inbox order;
  *   `claimExpiryAnnouncements` is an atomic insert-if-absent keyed by (referralId, thresholdDays,
  *   expiresAt instant).
+ * - The audit trail (`recordReferralAction`) is append-only: an id written twice keeps the first;
+ *   `listReferralActions` is newest first (`at`, then `id`, descending), 50 by default, limit 1..500.
+ * - A company's `externalId` is null until `setCompanyExternalId` sets it; syncs never change it.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
@@ -51,6 +54,7 @@ import { describeExpiry } from "./conformance/expiry.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
+import { describeReferralActions } from "./conformance/referral-actions.js";
 import { describeReferralDomains } from "./conformance/referral-domains.js";
 import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
@@ -104,5 +108,6 @@ export function describeStoreConformance<S extends Store>(
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);
     describeExpiry(ctx);
+    describeReferralActions(ctx);
   });
 }
