@@ -47,6 +47,7 @@ function stored(previous: StoredReferral | undefined, input: ProcessedReferral, 
     segment: input.scoring.segment,
     reasons: [...input.scoring.reasons],
     payload: jsonCopy(input.payload),
+    expiresAt: input.expiresAt == null ? null : toIsoInstant(input.expiresAt, "expiresAt"),
   };
 }
 

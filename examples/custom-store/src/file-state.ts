@@ -5,9 +5,11 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { dirname } from "node:path";
 import {
   ConfigError,
+  expiryClaimKey,
   type Company,
   type Cursor,
   type DomainScanRecord,
+  type ExpiryAnnouncement,
   type RawLead,
   type ReferralActionRecord,
   type ReferralFailureState,
@@ -27,6 +29,8 @@ export interface FileState {
   runs: Map<string, SyncRunRecord>;
   /** scope → referral id → state. */
   failures: Map<string, Map<string, ReferralFailureState>>;
+  /** `referral.expiring` announcements made, by `expiryClaimKey`. */
+  announcements: Map<string, ExpiryAnnouncement>;
   /** The write-back audit trail, by record id, in the order written. */
   actions: Map<string, ReferralActionRecord>;
   /** One run lock for the whole store; its identity is the owner. */
@@ -43,6 +47,8 @@ interface FileShape {
   scans: DomainScanRecord[];
   runs: SyncRunRecord[];
   failures: Array<[string, ReferralFailureState[]]>;
+  /** Absent in files written before the expiry watch. */
+  announcements?: ExpiryAnnouncement[];
   /** Absent in files written before the audit trail existed. */
   actions?: ReferralActionRecord[];
   lease: { owner: string; expiresAtMs: number } | null;
@@ -57,6 +63,7 @@ export function emptyState(): FileState {
     scans: new Map(),
     runs: new Map(),
     failures: new Map(),
+    announcements: new Map(),
     actions: new Map(),
     lease: null,
   };
@@ -84,6 +91,7 @@ export function readState(path: string): FileState {
     scans: new Map(data.scans.map((s) => [s.domain, s])),
     runs: new Map(data.runs.map((r) => [r.runId, r])),
     failures: new Map(data.failures.map(([scope, states]) => [scope, new Map(states.map((s) => [s.referralId, s]))])),
+    announcements: new Map((data.announcements ?? []).map((a) => [expiryClaimKey(a), a])),
     actions: new Map((data.actions ?? []).map((a) => [a.id, a])),
     lease: data.lease,
   };
@@ -102,6 +110,7 @@ export function writeState(path: string, state: FileState): void {
     scans: [...state.scans.values()],
     runs: [...state.runs.values()],
     failures: [...state.failures].map(([scope, states]) => [scope, [...states.values()]]),
+    announcements: [...state.announcements.values()],
     actions: [...state.actions.values()],
     lease: state.lease,
   };

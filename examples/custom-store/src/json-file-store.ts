@@ -7,10 +7,12 @@ import { randomUUID } from "node:crypto";
 import {
   abandonedRunError,
   compareReferralActions,
+  expiryClaimKey,
   InvalidInputError,
   isJsonObject,
   nextFailureState,
   normalizeCompanyExternalId,
+  normalizeExpiryClaims,
   normalizeReferralActionRecord,
   normalizeReferralActionsQuery,
   normalizeReferralFailureBatch,
@@ -79,6 +81,7 @@ export function createJsonFileStore(options: JsonFileStoreOptions): JsonFileStor
       scans: new Map(state.scans),
       runs: new Map(state.runs),
       failures: new Map([...state.failures].map(([scope, states]) => [scope, new Map(states)])),
+      announcements: new Map(state.announcements),
     };
     const result = change(draft);
     writeState(path, draft);
@@ -250,7 +253,7 @@ export function createJsonFileStore(options: JsonFileStoreOptions): JsonFileStor
     },
 
     async queryInbox(query) {
-      return copy(queryInboxRows(state.referrals.values(), query));
+      return copy(queryInboxRows(state.referrals.values(), query, now));
     },
 
     async getReferral(referralId) {
@@ -279,6 +282,16 @@ export function createJsonFileStore(options: JsonFileStoreOptions): JsonFileStor
         seen.set(r.domain, (seen.get(r.domain) ?? new Set<ReferralType>()).add(r.referralType));
       }
       return new Map([...seen].map(([domain, types]) => [domain, REFERRAL_TYPES.filter((t) => types.has(t))]));
+    },
+
+    async claimExpiryAnnouncements(items) {
+      // Checked before the commit, so a bad item writes nothing; one commit claims the rest.
+      const fresh = normalizeExpiryClaims(items).filter((item) => !state.announcements.has(expiryClaimKey(item)));
+      if (fresh.length === 0) return [];
+      commit((d) => {
+        for (const item of fresh) d.announcements.set(expiryClaimKey(item), item);
+      });
+      return copy(fresh);
     },
 
     async listReferralDomains(query) {

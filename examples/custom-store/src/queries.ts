@@ -24,12 +24,14 @@ export function toInboxRow(r: StoredReferral): InboxRow {
     azureTenantId: r.azureTenantId,
     updatedAt: r.updatedAt,
     syncedAt: r.syncedAt,
+    // Files written before the expiry watch have no deadline on their referrals.
+    expiresAt: r.expiresAt ?? null,
   };
 }
 
 /** The inbox over the stored referrals, by core's own filter, order and paging rules. */
-export function queryInboxRows(referrals: Iterable<StoredReferral>, query: InboxQuery): Page<InboxRow> {
-  return pageInboxRows([...referrals].map(toInboxRow), query);
+export function queryInboxRows(referrals: Iterable<StoredReferral>, query: InboxQuery, now: () => number): Page<InboxRow> {
+  return pageInboxRows([...referrals].map(toInboxRow), query, { now });
 }
 
 /** The lead-list rows per domain, by core's own rules (code-point order, newest referral per domain). */

@@ -1,5 +1,6 @@
 // Custom code on the engine's typed events: every newly inserted co-sell referral becomes one
-// chat message, posted with undici. Posting happens off the event (listeners must stay
+// chat message, and so does every `referral.expiring` warning (a referral about to close as
+// Expired because nobody answered it), posted with undici. Posting happens off the event (listeners must stay
 // synchronous and fast), one message at a time, and a failing webhook never fails a sync.
 import type { Logger, Store, SyncEventOf, SyncEvents } from "@pc-referrals/core";
 import { ConfigError, silentLogger } from "@pc-referrals/core";
@@ -14,6 +15,8 @@ export interface ForwardOptions {
   attempts?: number;
   /** Wait before a retry, doubled each time (a `Retry-After` in seconds wins). Default 500 ms. */
   retryDelayMs?: number;
+  /** Also post each `referral.expiring` warning (every referral type; the scheduler's tick emits them). Default true. */
+  expiring?: boolean;
   /** undici dispatcher (a proxy `Agent`, or a `MockAgent` in tests). */
   dispatcher?: Dispatcher;
   logger?: Logger;
@@ -29,6 +32,7 @@ export interface Forwarder {
 }
 
 type Ingested = SyncEventOf<"referral.ingested">;
+type Expiring = SyncEventOf<"referral.expiring">;
 
 /** The chat message of one referral: plain text, no contact data of any person. */
 export function messageFor(event: Ingested, customerName: string | null): { text: string } {
@@ -38,11 +42,25 @@ export function messageFor(event: Ingested, customerName: string | null): { text
   return { text: `New co-sell referral: ${who}${where}${score}. Partner Center id ${event.referralId}.` };
 }
 
+const TYPE_LABELS: Record<string, string> = { "co-sell": "co-sell", marketplace: "marketplace", "solution-provider": "solution provider" };
+
+/** The chat message of a referral about to expire: how long is left and the deadline (UTC). */
+export function expiringMessageFor(event: Expiring, stored: { customerName: string | null; referralType: string; domain: string | null } | null): { text: string } {
+  const who = stored?.customerName ?? "(no customer name)";
+  const where = stored?.domain == null ? "" : ` (${stored.domain})`;
+  const kind = stored === null ? "Referral" : `${(TYPE_LABELS[stored.referralType] ?? stored.referralType).replace(/^./, (c) => c.toUpperCase())} referral`;
+  const left = event.daysLeft === 1 ? "1 day" : `${event.daysLeft} days`;
+  const by = event.expiresAt.slice(0, 16).replace("T", " ");
+  return {
+    text: `${kind} expiring in ${left}: ${who}${where}. Accept or decline it before ${by} UTC, or Microsoft closes it as Expired. Partner Center id ${event.referralId}.`,
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Subscribes to `engine` and posts each new co-sell referral to `webhookUrl`. */
+/** Subscribes to `engine` and posts each new co-sell referral, and each expiring referral, to `webhookUrl`. */
 export function forwardCoSellReferrals(engine: SyncEvents, options: ForwardOptions): Forwarder {
-  const { webhookUrl, store, attempts = 3, retryDelayMs = 500, dispatcher, logger = silentLogger } = options;
+  const { webhookUrl, store, attempts = 3, retryDelayMs = 500, dispatcher, logger = silentLogger, expiring = true } = options;
   // A bad URL fails here, at start, not on the first referral.
   if (!URL.canParse(webhookUrl) || !/^https?:$/.test(new URL(webhookUrl).protocol)) {
     throw new ConfigError([{ path: "forwardCoSellReferrals.webhookUrl", message: "expected an http:// or https:// URL" }]);
@@ -93,9 +111,21 @@ export function forwardCoSellReferrals(engine: SyncEvents, options: ForwardOptio
     });
   });
 
+  const offExpiring = expiring
+    ? engine.on("referral.expiring", (event) => {
+        queue = queue.then(async () => {
+          const stored = await store.getReferral(event.referralId).catch(() => null);
+          await post(expiringMessageFor(event, stored), event.referralId);
+        });
+      })
+    : () => {};
+
   return {
     flush: () => queue,
-    stop: off,
+    stop: () => {
+      off();
+      offExpiring();
+    },
     stats,
   };
 }

@@ -99,6 +99,43 @@ describe("examples/events-to-webhook", () => {
     expect(b).toBe(c);
   });
 
+  it("expiry: posts each referral.expiring warning once, with time left, deadline, name, domain and id", async () => {
+    const forwarder = forwardCoSellReferrals(engine, { webhookUrl: receiver.url, store });
+    await engine.run({ trigger: "manual" });
+    await forwarder.flush();
+    const posted = receiver.bodies.length;
+    const target = (await store.queryInbox({ sort: "urgency", pageSize: 500 })).items.find((r) => r.expiresAt !== null);
+    expect(target).toBeDefined();
+    // A clock 2.5 days before that referral's deadline.
+    const now = Date.parse(target?.expiresAt ?? "") - 2.5 * 24 * 60 * 60_000;
+    const announced = await engine.announceExpiring({ now });
+    await forwarder.flush();
+    expect(announced.map((e) => e.referralId)).toContain(target?.referralId);
+    expect(receiver.bodies).toHaveLength(posted + announced.length);
+    const text = texts().find((t) => t.includes(`id ${target?.referralId}`) && t.includes("expiring"));
+    expect(text).toContain("expiring in 3 days:");
+    expect(text).toContain(`${target?.customerName ?? "(no customer name)"}`);
+    expect(text).toContain(`before ${target?.expiresAt?.slice(0, 16).replace("T", " ")} UTC`);
+    expect(text).not.toMatch(/@/);
+
+    await engine.announceExpiring({ now });
+    await forwarder.flush();
+    expect(receiver.bodies).toHaveLength(posted + announced.length);
+    forwarder.stop();
+  });
+
+  it("expiry: expiring: false posts no warnings", async () => {
+    const forwarder = forwardCoSellReferrals(engine, { webhookUrl: receiver.url, store, expiring: false });
+    await engine.run({ trigger: "manual" });
+    await forwarder.flush();
+    const posted = receiver.bodies.length;
+    const target = (await store.queryInbox({ sort: "urgency", pageSize: 500 })).items.find((r) => r.expiresAt !== null);
+    expect((await engine.announceExpiring({ now: Date.parse(target?.expiresAt ?? "") - 0.5 * 24 * 60 * 60_000 })).length).toBeGreaterThan(0);
+    await forwarder.flush();
+    expect(receiver.bodies).toHaveLength(posted);
+    forwarder.stop();
+  });
+
   it("stop() unsubscribes: a later run posts nothing", async () => {
     const forwarder = forwardCoSellReferrals(engine, { webhookUrl: receiver.url, store });
     forwarder.stop();

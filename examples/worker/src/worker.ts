@@ -62,6 +62,7 @@ export async function startWorker(env: Record<string, string | undefined>, logge
     enabled: config.enabled,
     overlapMs: config.syncOverlapSeconds * 1000,
     scoring: { azureTenantScore: config.azureTenantScore, coSellBonus: config.coSellBonus },
+    expiry: { defaultDays: config.expiryDefaultDays, thresholdsDays: config.expiryThresholdsDays },
     logger,
   });
   const scheduler = createScheduler(engine, { intervalMs: config.syncIntervalSeconds * 1000, runOnStart: true, logger });

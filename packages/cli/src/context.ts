@@ -58,6 +58,7 @@ export function createEngine(config: CliConfig, store: Store, tokens: MsalTokenP
     store,
     enabled: config.enabled,
     scoring: { azureTenantScore: config.azureTenantScore, coSellBonus: config.coSellBonus },
+    expiry: { defaultDays: config.expiryDefaultDays, thresholdsDays: config.expiryThresholdsDays },
     overlapMs: config.syncOverlapSeconds * 1000,
     logger,
   });

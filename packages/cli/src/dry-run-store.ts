@@ -29,6 +29,7 @@ export function dryRunStore(real: Store): Store {
     recordDomainScan: (result) => scratch.recordDomainScan(result),
     recordReferralFailures: (batch) => scratch.recordReferralFailures(batch),
     setManualLink: () => Promise.resolve(null),
+    claimExpiryAnnouncements: (items) => scratch.claimExpiryAnnouncements(items),
     setCompanyExternalId: () => Promise.resolve(null),
     // A dry run sends no write-back, so it has nothing to audit.
     recordReferralAction: (record) => scratch.recordReferralAction(record),

@@ -1,5 +1,5 @@
 // How a sync report, the status and the inbox read in a terminal.
-import type { InboxRow, Page, SyncReport } from "@pc-referrals/core";
+import { expiryDaysLeft, type InboxRow, type Page, type SyncReport } from "@pc-referrals/core";
 import { EXIT } from "./output.js";
 import type { ExitCode } from "./output.js";
 import { renderPairs, renderTable } from "./table.js";
@@ -38,8 +38,15 @@ export function reportExitCode(report: SyncReport): ExitCode {
   return EXIT.runFailed;
 }
 
+/** Whole days to a New referral's deadline (rounded up), "expired" once past, empty without one. */
+function daysLeft(expiresAt: string | null, now: number): string {
+  if (expiresAt === null) return "";
+  const days = expiryDaysLeft(expiresAt, now);
+  return days === 0 ? "expired" : String(days);
+}
+
 /** One inbox page as a table that fits `width`, with the page line under it. */
-export function inboxTable(page: Page<InboxRow>, width: number): string {
+export function inboxTable(page: Page<InboxRow>, width: number, now: number = Date.now()): string {
   if (page.items.length === 0) return page.total === 0 ? "The inbox is empty." : `No referrals on page ${page.page} (${page.total} in all).`;
   const table = renderTable(
     [
@@ -48,6 +55,7 @@ export function inboxTable(page: Page<InboxRow>, width: number): string {
       { header: "status", cell: (r) => [r.status, r.substatus].filter(Boolean).join("/") },
       { header: "customer", cell: (r) => r.customerName ?? "" },
       { header: "domain", cell: (r) => r.domain ?? "" },
+      { header: "days left", cell: (r) => daysLeft(r.expiresAt, now), right: true },
       { header: "link", cell: (r) => r.linkStatus },
       { header: "updated", cell: (r) => (r.updatedAt ?? "").slice(0, 10) },
     ],

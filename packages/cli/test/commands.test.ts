@@ -97,6 +97,31 @@ describe("commands against the fake and PGlite", () => {
     expect(bad.stderr).toContain("--page-size");
   });
 
+  it("expiry: inbox --expiring 3 lists only referrals due within 3 days (past deadlines too), soonest first, with a days left column; --json has expiresAt", async () => {
+    type Row = { referralId: string; status: string | null; expiresAt: string | null };
+    const all = JSON.parse((await cli(["inbox", "--page-size", "200", "--json"])).stdout) as { items: Row[] };
+    const horizon = Date.now() + 3 * 24 * 60 * 60_000;
+    const due = all.items.filter((r) => r.expiresAt !== null && Date.parse(r.expiresAt) <= horizon);
+    expect(due.length).toBeGreaterThan(0);
+    expect(all.items.filter((r) => r.expiresAt !== null).every((r) => r.status === "New")).toBe(true);
+
+    const expiring = JSON.parse((await cli(["inbox", "--expiring", "3", "--page-size", "200", "--json"])).stdout) as { items: Row[]; total: number };
+    expect(expiring.total).toBe(due.length);
+    const deadlines = expiring.items.map((r) => Date.parse(r.expiresAt ?? ""));
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
+    expect(new Set(expiring.items.map((r) => r.referralId))).toEqual(new Set(due.map((r) => r.referralId)));
+
+    const table = await cli(["inbox", "--expiring", "3", "--page-size", "3"]);
+    expect(table.stdout).toMatch(/^referral\s+type\s+status\s+customer\s+domain\s+days left/);
+    expect(table.stdout.split("\n")[1]).toMatch(/\s(expired|\d+)\s/);
+  });
+
+  it.each([["soon"], ["-1"], ["1e3"]])("expiry: inbox --expiring %s exits 2 naming the flag", async (value) => {
+    const bad = await cli(["inbox", "--expiring", value]);
+    expect(bad.code).toBe(EXIT.config);
+    expect(bad.stderr).toContain("--expiring");
+  });
+
   it("the inbox table fits the terminal's width", async () => {
     const run = await runCli(["inbox"], { cwd, env, tty: true });
     for (const line of run.stdout.trimEnd().split("\n")) expect(line.length).toBeLessThanOrEqual(100);

@@ -28,6 +28,8 @@ const defaults: PcReferralsConfig = {
   syncOverlapSeconds: 600,
   azureTenantScore: 55,
   coSellBonus: 15,
+  expiryDefaultDays: 14,
+  expiryThresholdsDays: [3, 1],
   databaseUrl: null,
   dataDir: "./.pc-referrals/pgdata",
   nodeEnv: "production",
@@ -36,6 +38,32 @@ const defaults: PcReferralsConfig = {
 describe("loadConfig", () => {
   it("returns the defaults for an empty environment", () => {
     expect(loadConfig({})).toEqual(defaults);
+  });
+
+  it("expiry: reads PARTNER_CENTER_EXPIRY_DAYS and PARTNER_CENTER_EXPIRY_THRESHOLDS (comma-separated, or none)", () => {
+    expect(loadConfig({ PARTNER_CENTER_EXPIRY_DAYS: "10", PARTNER_CENTER_EXPIRY_THRESHOLDS: "7, 2,0.5" })).toMatchObject({
+      expiryDefaultDays: 10,
+      expiryThresholdsDays: [7, 2, 0.5],
+    });
+    expect(loadConfig({ PARTNER_CENTER_EXPIRY_THRESHOLDS: "None" }).expiryThresholdsDays).toEqual([]);
+  });
+
+  it.each([
+    ["PARTNER_CENTER_EXPIRY_DAYS", "0"],
+    ["PARTNER_CENTER_EXPIRY_DAYS", "fortnight"],
+    ["PARTNER_CENTER_EXPIRY_DAYS", "400"],
+    ["PARTNER_CENTER_EXPIRY_THRESHOLDS", "3,,1"],
+    ["PARTNER_CENTER_EXPIRY_THRESHOLDS", "3,3"],
+    ["PARTNER_CENTER_EXPIRY_THRESHOLDS", "0"],
+  ])("expiry: rejects %s=%s with a ConfigError naming the variable", (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.path)).toEqual([name]);
   });
 
   it("treats empty and blank values as unset", () => {
@@ -84,6 +112,8 @@ describe("loadConfig", () => {
       PARTNER_CENTER_SYNC_OVERLAP: "0",
       PARTNER_CENTER_AZURE_TENANT_SCORE: "60.5",
       PARTNER_CENTER_COSELL_BONUS: "-5",
+      PARTNER_CENTER_EXPIRY_DAYS: "30",
+      PARTNER_CENTER_EXPIRY_THRESHOLDS: "5",
       PARTNER_CENTER_DATA_DIR: "/data/pg",
       DATABASE_URL: "postgresql://root@/pcr_test?host=/var/run/postgresql",
       NODE_ENV: "test",
@@ -101,6 +131,8 @@ describe("loadConfig", () => {
       syncOverlapSeconds: 0,
       azureTenantScore: 60.5,
       coSellBonus: -5,
+      expiryDefaultDays: 30,
+      expiryThresholdsDays: [5],
       databaseUrl: "postgresql://root@/pcr_test?host=/var/run/postgresql",
       dataDir: "/data/pg",
       nodeEnv: "test",

@@ -19,6 +19,8 @@
  * | `SYNC_OVERLAP` | `600` | seconds, whole number 0 to 2147483 |
  * | `AZURE_TENANT_SCORE` | `55` | number |
  * | `COSELL_BONUS` | `15` | number |
+ * | `EXPIRY_DAYS` | `14` | days from creation to a New referral's deadline when the payload has none, number above 0 up to 365 |
+ * | `EXPIRY_THRESHOLDS` | `3,1` | days before the deadline to announce `referral.expiring`, comma-separated distinct numbers above 0 up to 365, or `none` |
  * | `DATA_DIR` | `./.pc-referrals/pgdata` | embedded PGlite folder |
  * | `DATABASE_URL` (no prefix) | — | `postgres://` or `postgresql://` URL |
  * | `NODE_ENV` (no prefix) | `production` | any |
@@ -29,6 +31,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import type { ConfigIssue } from "./errors.js";
 import { describeDuration, MAX_TIMER_MS } from "./_options.js";
+import { DEFAULT_EXPIRY_DAYS, DEFAULT_EXPIRY_THRESHOLDS_DAYS } from "./store/expiry.js";
 
 /** The validated configuration. Optional settings that are unset are `null`. */
 export interface PcReferralsConfig {
@@ -49,6 +52,10 @@ export interface PcReferralsConfig {
   syncOverlapSeconds: number;
   azureTenantScore: number;
   coSellBonus: number;
+  /** Days from `createdDateTime` to a New referral's deadline when the payload names none (the engine's `expiry.defaultDays`). */
+  expiryDefaultDays: number;
+  /** Days before the deadline at which `referral.expiring` is announced (the engine's `expiry.thresholdsDays`). */
+  expiryThresholdsDays: number[];
   /** PostgreSQL URL; null means embedded PGlite in `dataDir`. A secret (it may hold a password). */
   databaseUrl: string | null;
   dataDir: string;
@@ -131,6 +138,20 @@ const fields = {
   syncOverlapSeconds: { suffix: "SYNC_OVERLAP", ...seconds(0) },
   azureTenantScore: { suffix: "AZURE_TENANT_SCORE", schema: decimal(), message: "expected a number" },
   coSellBonus: { suffix: "COSELL_BONUS", schema: decimal(), message: "expected a number" },
+  expiryDefaultDays: {
+    suffix: "EXPIRY_DAYS",
+    schema: decimal().refine((n) => n > 0 && n <= 365),
+    message: "expected a number of days above 0, at most 365",
+  },
+  expiryThresholdsDays: {
+    suffix: "EXPIRY_THRESHOLDS",
+    schema: z
+      .string()
+      .transform((v) => (v.toLowerCase() === "none" ? [] : v.split(",").map((part) => part.trim())))
+      .pipe(z.array(decimal().refine((n) => n > 0 && n <= 365)).max(10))
+      .refine((days) => new Set(days).size === days.length),
+    message: "expected up to 10 distinct numbers of days above 0 and at most 365, comma-separated (e.g. 3,1), or none",
+  },
   dataDir: { suffix: "DATA_DIR", schema: z.string(), message: "expected a folder path" },
 } as const;
 
@@ -184,6 +205,8 @@ export function loadConfig(
   const syncOverlapSeconds = field("syncOverlapSeconds") ?? 600;
   const azureTenantScore = field("azureTenantScore") ?? 55;
   const coSellBonus = field("coSellBonus") ?? 15;
+  const expiryDefaultDays = field("expiryDefaultDays") ?? DEFAULT_EXPIRY_DAYS;
+  const expiryThresholdsDays = field("expiryThresholdsDays") ?? [...DEFAULT_EXPIRY_THRESHOLDS_DAYS];
   const dataDir = field("dataDir") ?? "./.pc-referrals/pgdata";
 
   const rawDatabaseUrl = read("DATABASE_URL");
@@ -212,6 +235,8 @@ export function loadConfig(
     syncOverlapSeconds,
     azureTenantScore,
     coSellBonus,
+    expiryDefaultDays,
+    expiryThresholdsDays,
     databaseUrl,
     dataDir,
     nodeEnv,

@@ -79,6 +79,14 @@ export interface SyncEventMap {
     to: { status: string | null; substatus: string | null };
   };
   /**
+   * A New referral's deadline is `thresholdDays` days away or less (`daysLeft`, rounded up): answer
+   * it or Microsoft closes it as Expired. Emitted by `engine.announceExpiring()` (the scheduler's
+   * tick) once per referral, threshold and deadline, across restarts and replicas; a referral that
+   * crossed several thresholds since the last check gets one event, for the tightest. No runId:
+   * it comes from no sync run.
+   */
+  "referral.expiring": { referralId: string; expiresAt: string; daysLeft: number; thresholdDays: number };
+  /**
    * A write-back action finished (`createReferralActions`): who asked, what, and how it ended, as the
    * audit record `auditId` keeps it. A status it changed also fires `referral.status_changed`
    * from the re-read that follows, under that re-read's `runId`.

@@ -58,7 +58,16 @@ export {
   teamMembers,
 } from "./referral.js";
 export type { ParseReferralResult, Referral, ReferralMember, ReferralType, SkipReason } from "./referral.js";
-export { abandonedRunError, LINK_STATUSES } from "./store/store.js";
+export { abandonedRunError, INBOX_SORTS, LINK_STATUSES } from "./store/store.js";
+export {
+  DEFAULT_EXPIRY_DAYS,
+  DEFAULT_EXPIRY_THRESHOLDS_DAYS,
+  expiryClaimKey,
+  expiryDaysLeft,
+  normalizeExpiryClaims,
+  referralExpiresAt,
+} from "./store/expiry.js";
+export type { ExpiryAnnouncement, ExpiryFields } from "./store/expiry.js";
 export type {
   BatchOutcome,
   Company,
@@ -68,6 +77,7 @@ export type {
   DomainScanResult,
   InboxQuery,
   InboxRow,
+  InboxSort,
   KnownReferral,
   LinkDecision,
   LinkStatus,
@@ -126,8 +136,14 @@ export { decodeHtmlEntities } from "./rules/html-text.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
-export { INBOX_DEFAULT_PAGE_SIZE, INBOX_MAX_PAGE_SIZE, normalizeInboxQuery, pageInboxRows } from "./store/inbox-query.js";
-export type { NormalizedInboxQuery } from "./store/inbox-query.js";
+export {
+  compareInboxRowsByUrgency,
+  INBOX_DEFAULT_PAGE_SIZE,
+  INBOX_MAX_PAGE_SIZE,
+  normalizeInboxQuery,
+  pageInboxRows,
+} from "./store/inbox-query.js";
+export type { InboxClock, NormalizedInboxQuery } from "./store/inbox-query.js";
 export {
   REFERRAL_DOMAINS_DEFAULT_PAGE_SIZE,
   REFERRAL_DOMAINS_MAX_PAGE_SIZE,
@@ -171,7 +187,8 @@ export type { FileTokenCache, FileTokenCacheOptions } from "./auth/file-token-ca
 export { createStaticTokenProvider } from "./auth/static-token-provider.js";
 export { createSyncEngine } from "./sync/engine.js";
 export type { SyncEngine } from "./sync/engine.js";
-export type { EngineScoringOptions, SyncEngineOptions, SyncRunOptions } from "./sync/engine-options.js";
+export type { EngineExpiryOptions, EngineScoringOptions, SyncEngineOptions, SyncRunOptions } from "./sync/engine-options.js";
+export type { ExpiringReferral } from "./sync/expiry-watch.js";
 export type { EngineRules } from "./sync/process-referral.js";
 export type { MatchLead, MatchLeadInput } from "./sync/link-resolution.js";
 export type { DomainScanner } from "./sync/domain-scans.js";

@@ -47,7 +47,7 @@ export function registerInboxRoutes(app: OpenAPIHono, settings: RouteSettings): 
   const { store } = settings;
 
   app.openapi(inbox, async (c) => {
-    const { page, pageSize, referralType, linkStatus, status, q } = c.req.valid("query");
+    const { page, pageSize, referralType, linkStatus, status, q, expiresWithinDays, sort } = c.req.valid("query");
     const result = await store.queryInbox({
       ...(page === undefined ? {} : { page }),
       ...(pageSize === undefined ? {} : { pageSize }),
@@ -55,6 +55,8 @@ export function registerInboxRoutes(app: OpenAPIHono, settings: RouteSettings): 
       ...(linkStatus === undefined ? {} : { linkStatus }),
       ...(status === undefined ? {} : { status }),
       ...(q === undefined ? {} : { q }),
+      ...(expiresWithinDays === undefined ? {} : { expiresWithinDays }),
+      ...(sort === undefined ? {} : { sort }),
     });
     return c.json({ ...result, items: result.items.map(publicRow) }, 200);
   });

@@ -1,7 +1,7 @@
 // The zod schemas that validate requests, type the handlers and generate /openapi.json.
 // `.meta({ id })` turns a schema into a named component. Shapes that core owns (reports, runs,
 // status) list the known fields and allow more, so fields core adds later pass through.
-import { LINK_STATUSES, REFERRAL_TYPES, SKIP_REASONS } from "@pc-referrals/core";
+import { INBOX_SORTS, LINK_STATUSES, REFERRAL_TYPES, SKIP_REASONS, type InboxSort } from "@pc-referrals/core";
 import { z } from "zod";
 
 const enumOf = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
@@ -24,6 +24,9 @@ export const InboxRowSchema = z
     azureTenantId: z.string().nullable(),
     updatedAt: timestamp.nullable(),
     syncedAt: timestamp,
+    expiresAt: timestamp
+      .nullable()
+      .meta({ description: "When the referral closes as Expired unless answered (payload expirationDateTime, else created + 14 days); null unless New." }),
   })
   .meta({ id: "InboxRow", description: "One inbox line; the same keys as the CLI's --json." });
 
@@ -168,6 +171,16 @@ export const InboxQuerySchema = z.object({
   q: optionalText,
   page: intParam(1, 1_000_000).optional(),
   pageSize: intParam(1, 100).optional(),
+  expiresWithinDays: z
+    .string()
+    .regex(/^\d{1,4}(\.\d{1,3})?$/, "expected a number of days, 0 or more (e.g. 3 or 0.5)")
+    .transform(Number)
+    .optional()
+    .meta({ description: "Only referrals whose deadline (expiresAt) is at most this many days away; past deadlines included." }),
+  sort: z
+    .enum(INBOX_SORTS as [InboxSort, ...InboxSort[]])
+    .optional()
+    .meta({ description: "updated (default): newest first. urgency: soonest expiresAt first, rows without one last." }),
 });
 
 export const ReferralParamsSchema = z.object({ id: z.string().min(1).max(200) });

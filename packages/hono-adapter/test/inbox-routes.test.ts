@@ -15,6 +15,7 @@ const INBOX_ROW_KEYS = [
   "azureTenantId",
   "updatedAt",
   "syncedAt",
+  "expiresAt",
 ].sort();
 
 let h: Harness;
@@ -44,6 +45,33 @@ describe("GET /inbox", () => {
     expect(page.items).toHaveLength(10);
     for (const item of page.items) expect(Object.keys(item).sort()).toEqual(INBOX_ROW_KEYS);
     expect(page.items.map((r) => r.referralId)).toEqual(rows.slice(10, 20).map((r) => r.referralId));
+  });
+
+  it("expiry: expiresWithinDays keeps referrals with a deadline, sort=urgency puts the soonest first (as the store does)", async () => {
+    const withDeadline = rows.filter((r) => r.expiresAt !== null);
+    expect(withDeadline.length).toBeGreaterThan(0);
+    expect(withDeadline.every((r) => r.status === "New")).toBe(true);
+    const within = await json<{ items: InboxRow[]; total: number }>("/inbox?expiresWithinDays=9999&pageSize=100");
+    expect(within.total).toBe(withDeadline.length);
+    expect(within.items.every((r) => r.expiresAt !== null)).toBe(true);
+    const urgent = await json<{ items: InboxRow[] }>("/inbox?sort=urgency&pageSize=100");
+    const expected = await h.store.queryInbox({ sort: "urgency", pageSize: 100 });
+    expect(urgent.items.map((r) => r.referralId)).toEqual(expected.items.map((r) => r.referralId));
+    const deadlines = urgent.items.map((r) => r.expiresAt).filter((e): e is string => e !== null);
+    expect(deadlines).toEqual([...deadlines].sort((a, b) => Date.parse(a) - Date.parse(b)));
+    expect(urgent.items[0]?.expiresAt).not.toBeNull();
+  });
+
+  it.each([
+    ["-1", "query.expiresWithinDays"],
+    ["three", "query.expiresWithinDays"],
+    ["", "query.expiresWithinDays"],
+  ])("expiry: answers 400 invalid_input for expiresWithinDays=%j", async (value, field) => {
+    await expectInvalid(`/inbox?expiresWithinDays=${encodeURIComponent(value)}`, [field]);
+  });
+
+  it("expiry: answers 400 invalid_input for an unknown sort", async () => {
+    await expectInvalid("/inbox?sort=soonest", ["query.sort"]);
   });
 
   it("filters by referralType, status, linkStatus and q", async () => {

@@ -120,7 +120,16 @@ describe("GET /openapi.json", () => {
 
   it("documents the request parameters and bodies the routes validate", () => {
     const names = (method: string, path: string) => (doc.paths[path]?.[method]?.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
-    expect(names("get", "/inbox")).toEqual(["query:linkStatus", "query:page", "query:pageSize", "query:q", "query:referralType", "query:status"]);
+    expect(names("get", "/inbox")).toEqual([
+      "query:expiresWithinDays",
+      "query:linkStatus",
+      "query:page",
+      "query:pageSize",
+      "query:q",
+      "query:referralType",
+      "query:sort",
+      "query:status",
+    ]);
     expect(names("get", "/referral-types")).toEqual(["query:domain"]);
     expect(names("get", "/sync/runs/{id}")).toEqual(["path:id"]);
     expect(Object.keys(doc.paths["/referrals/{id}/link"]?.put?.requestBody?.content ?? {})).toEqual(["application/json"]);

@@ -17,6 +17,7 @@ import { createRunLockManager, type RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
 import { applyBatch } from "./queries/apply-batch.js";
+import { claimExpiryAnnouncements } from "./queries/expiry-announcements.js";
 import { queryInbox } from "./queries/inbox.js";
 import { createKnownStates } from "./queries/known-states.js";
 import { readPageContext } from "./queries/page-context.js";
@@ -259,6 +260,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
+    claimExpiryAnnouncements: (items) => guard("claimExpiryAnnouncements", (db) => claimExpiryAnnouncements(db, t, items)),
     getCompany: (companyId) => guard("getCompany", (db) => getCompany(db, t, companyId)),
     setCompanyExternalId: (request) => guard("setCompanyExternalId", (db) => setCompanyExternalId(db, t, request)),
     recordReferralAction: (record) => guard("recordReferralAction", (db) => recordReferralAction(db, t, record)),

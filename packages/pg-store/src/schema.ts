@@ -31,6 +31,8 @@ export interface Tables {
   readonly referralFailures: string;
   /** Referrals per inbox filter group, kept by triggers (migration 0006). */
   readonly referralCounts: string;
+  /** The announcements of the expiry watch (migration 0008). */
+  readonly expiryAnnouncements: string;
   /** The write-back audit trail (migration 0007). */
   readonly referralActions: string;
 }
@@ -52,6 +54,7 @@ export function tablesOf(schema: string): Tables {
     domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
     referralCounts: `${q}.referral_counts`,
+    expiryAnnouncements: `${q}.expiry_announcements`,
     referralActions: `${q}.referral_actions`,
   };
 }

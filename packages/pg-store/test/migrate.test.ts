@@ -5,7 +5,20 @@ import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures", "referral_counts", "referral_actions"];
+const TABLES = [
+  "referrals",
+  "raw_leads",
+  "companies",
+  "domain_scans",
+  "sync_runs",
+  "sync_cursor",
+  "run_lock",
+  "token_cache",
+  "referral_failures",
+  "referral_counts",
+  "referral_actions",
+  "expiry_announcements",
+];
 /** Every migration of the package, as migrate() and rollback() report them. */
 const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
 const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
@@ -151,13 +164,63 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect((await store.getSyncStatus("default")).quarantined.map((q) => q.referralId)).toEqual(["r-bad"]);
 
     // Down to 0002: referral_failures goes (with the tables of later migrations), and the status query no longer finds it.
-    const later = new Set(["referral_failures", "referral_counts", "referral_actions"]);
+    const later = new Set(["referral_failures", "referral_counts", "referral_actions", "expiry_announcements"]);
     expect(await store.rollback(MIGRATIONS.length - 2)).toEqual(ALL.slice(2).reverse());
     expect(await existingTables(schema)).toEqual(TABLES.filter((t) => !later.has(t)).sort());
     expect(PcReferralsError.hasCode(await store.listReferralFailures("default").catch((e: unknown) => e), "store_error")).toBe(true);
 
     expect(await store.migrate()).toEqual(ALL.slice(2));
     expect(await store.listReferralFailures("default")).toEqual([]);
+  });
+
+  it("issue 13: migration 0008 backfills expires_at of New referrals from their payload; down drops it and the announcements, up again keeps every referral", async () => {
+    const schema = h.schemaNamed("expiry");
+    const store = h.store({ schema });
+    await store.migrate();
+    expect(MIGRATIONS.find((m) => m.id === 8)?.name).toBe("expiry-watch");
+    const from8 = MIGRATIONS.filter((m) => m.id >= 8).length;
+    await store.rollback(from8);
+    const insert = (id: string, status: string, substatus: string | null, payload: Record<string, unknown>) =>
+      h.sql(
+        `INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, substatus, status_key, link_status,
+           payload, content_hash, first_seen_at, last_synced_at, last_run_id, search_text)
+         VALUES ($1, 'co-sell', 'seed', $2, $3, lower($2), 'unlinked', $4::jsonb, 'h', now(), now(), 'seed', $1)`,
+        [id, status, substatus, JSON.stringify({ id, ...payload })],
+      );
+    const created = "2025-03-01T10:00:00Z";
+    await insert("n-exp", "New", "Pending", { createdDateTime: created, expirationDateTime: "2025-03-05T00:00:00+02:00" });
+    await insert("n-created", "New", "Received", { createdDateTime: created });
+    await insert("n-junk", "new", null, { createdDateTime: created, expirationDateTime: "2025-02-30T00:00:00Z" });
+    await insert("n-words", "New", null, { createdDateTime: "now", expirationDateTime: "infinity" });
+    await insert("n-expired", "New", "Expired", { createdDateTime: created });
+    await insert("active", "Active", "Accepted", { createdDateTime: created, expirationDateTime: "2025-03-05T00:00:00Z" });
+
+    expect(await store.migrate()).toEqual(ALL.slice(-from8));
+    const deadlines = Object.fromEntries((await store.queryInbox({ pageSize: 10 })).items.map((r) => [r.referralId, r.expiresAt]));
+    expect(deadlines).toEqual({
+      "n-exp": "2025-03-04T22:00:00.000Z",
+      "n-created": "2025-03-15T10:00:00.000Z",
+      "n-junk": "2025-03-15T10:00:00.000Z",
+      "n-words": null,
+      "n-expired": null,
+      active: null,
+    });
+    const item = { referralId: "n-exp", thresholdDays: 3, expiresAt: "2025-03-04T22:00:00.000Z" };
+    expect(await store.claimExpiryAnnouncements([item])).toEqual([item]);
+
+    await store.rollback(from8);
+    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "expiry_announcements").sort());
+    const columns = await h.sql<{ name: string }>(
+      `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'referrals' AND column_name = 'expires_at'`,
+      [schema],
+    );
+    expect(columns).toEqual([]);
+    expect((await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".referrals`))[0]?.n).toBe(6);
+
+    expect(await store.migrate()).toEqual(ALL.slice(-from8));
+    expect((await store.queryInbox({ sort: "urgency", pageSize: 10 })).items.map((r) => r.referralId).slice(0, 3)).toEqual(["n-exp", "n-created", "n-junk"]);
+    // The announcements went with the table: the same item is new again.
+    expect(await store.claimExpiryAnnouncements([item])).toEqual([item]);
   });
 
   it.each([0, -1, 1.5, Number.NaN])("rejects rollback(%s)", async (steps) => {

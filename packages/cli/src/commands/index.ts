@@ -59,6 +59,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       status: { type: "string", value: "<status>", description: "Partner Center status, e.g. New, Active, Closed" },
       "link-status": { type: "string", value: "<status>", description: "auto_linked, multi_candidate, unlinked, manual_linked, manual_unlinked" },
       search: { type: "string", value: "<text>", description: "Search customer names and domains" },
+      expiring: { type: "string", value: "<days>", description: "Only New referrals whose deadline is at most this many days away (past ones too), most urgent first" },
+      sort: { type: "string", value: "<order>", description: "updated (newest first, the default) or urgency (soonest deadline first)" },
       page: { type: "string", value: "<n>", description: "Page number", default: "1" },
       "page-size": { type: "string", value: "<n>", description: "Rows per page (at most 200)", default: "25" },
       json,

@@ -1,6 +1,6 @@
 // `status`, `runs`, `inbox`, `show`: what the store holds, as tables or JSON.
-import { LINK_STATUSES, REFERRAL_TYPES } from "@pc-referrals/core";
-import type { InboxQuery, LinkStatus, ReferralType, SyncRunRecord } from "@pc-referrals/core";
+import { INBOX_SORTS, LINK_STATUSES, REFERRAL_TYPES } from "@pc-referrals/core";
+import type { InboxQuery, InboxSort, LinkStatus, ReferralType, SyncRunRecord } from "@pc-referrals/core";
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
 import { openStore, withStore } from "../context.js";
@@ -15,6 +15,15 @@ export function wholeFlag(name: string, value: string | boolean | undefined, min
   if (typeof value !== "string") return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     throw new CliError(EXIT.config, `--${name} must be a whole number from ${min} to ${max}, not "${value}".`, `See \`pc-referrals help\`.`);
+  }
+  return Number(value);
+}
+
+/** A number of days (0 or more, up to 3 decimals), or the configuration error naming the flag. */
+function daysFlag(name: string, value: string | boolean | undefined): number | undefined {
+  if (typeof value !== "string") return undefined;
+  if (!/^\d{1,4}(\.\d{1,3})?$/.test(value)) {
+    throw new CliError(EXIT.config, `--${name} must be a number of days, 0 or more (e.g. 3 or 0.5), not "${value}".`, `See \`pc-referrals help inbox\`.`);
   }
   return Number(value);
 }
@@ -93,6 +102,11 @@ export async function inbox(context: CommandContext): Promise<number> {
   const link = oneOf<LinkStatus>("link-status", values["link-status"], LINK_STATUSES);
   const page = wholeFlag("page", values.page, 1, 1_000_000);
   const pageSize = wholeFlag("page-size", values["page-size"], 1, 200);
+  const expiring = daysFlag("expiring", values.expiring);
+  // What expires soon is read most urgent first, unless --sort says otherwise.
+  const sort = oneOf<InboxSort>("sort", values.sort, INBOX_SORTS) ?? (expiring === undefined ? undefined : "urgency");
+  if (expiring !== undefined) query.expiresWithinDays = expiring;
+  if (sort !== undefined) query.sort = sort;
   if (type !== undefined) query.referralType = type;
   if (link !== undefined) query.linkStatus = link;
   if (typeof values.status === "string") query.status = values.status;

@@ -2,7 +2,9 @@
 // the memory store and any other store that filters in JavaScript. SQL stores mirror them.
 import { InvalidInputError } from "../errors.js";
 import { REFERRAL_TYPES, type ReferralType } from "../referral.js";
-import { LINK_STATUSES, type InboxQuery, type InboxRow, type LinkStatus, type Page } from "./store.js";
+import { expiryHorizon } from "./expiry.js";
+import { INBOX_SORTS, LINK_STATUSES, type InboxQuery, type InboxRow, type InboxSort, type LinkStatus, type Page } from "./store.js";
+import { isTimestamp } from "./validate-page.js";
 
 /** Page size when the query names none. */
 export const INBOX_DEFAULT_PAGE_SIZE = 50;
@@ -21,6 +23,15 @@ export interface NormalizedInboxQuery {
   linkStatus: LinkStatus | null;
   /** Trimmed and lower-cased search text; null when empty. */
   q: string | null;
+  /** `expiresWithinDays` as an instant: rows must have an `expiresAt` at or before it; null when not filtered. */
+  expiresBefore: string | null;
+  sort: InboxSort;
+}
+
+/** Where a store's inbox gets "now" from when the query names none. */
+export interface InboxClock {
+  /** Epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 function positiveInteger(value: unknown, name: string, fallback: number): number {
@@ -36,7 +47,7 @@ function positiveInteger(value: unknown, name: string, fallback: number): number
  * `InvalidInputError` for a page or page size that is not a positive integer, an unknown referral
  * type or link status, or a `status`/`q` that is not a string. Empty `status`/`q` mean no filter.
  */
-export function normalizeInboxQuery(query: InboxQuery = {}): NormalizedInboxQuery {
+export function normalizeInboxQuery(query: InboxQuery = {}, clock: InboxClock = {}): NormalizedInboxQuery {
   const page = positiveInteger(query.page, "page", 1);
   const pageSize = Math.min(positiveInteger(query.pageSize, "pageSize", INBOX_DEFAULT_PAGE_SIZE), INBOX_MAX_PAGE_SIZE);
   const { referralType, linkStatus, status, q } = query;
@@ -49,6 +60,13 @@ export function normalizeInboxQuery(query: InboxQuery = {}): NormalizedInboxQuer
   if (status !== undefined && typeof status !== "string") throw new InvalidInputError("status must be a string.");
   if (q !== undefined && typeof q !== "string") throw new InvalidInputError("q must be a string.");
   const search = q?.trim().toLowerCase() ?? "";
+  const { expiresWithinDays, sort = "updated", now } = query;
+  if (expiresWithinDays !== undefined && (typeof expiresWithinDays !== "number" || !Number.isFinite(expiresWithinDays) || expiresWithinDays < 0)) {
+    throw new InvalidInputError("expiresWithinDays must be a number of days, 0 or more.");
+  }
+  if (!INBOX_SORTS.includes(sort)) throw new InvalidInputError(`sort must be one of ${INBOX_SORTS.join(", ")}.`);
+  if (now !== undefined && !isTimestamp(now)) throw new InvalidInputError("now must be an ISO-8601 timestamp.");
+  const nowMs = now === undefined ? (clock.now ?? Date.now)() : Date.parse(now);
   return {
     page,
     pageSize,
@@ -57,6 +75,8 @@ export function normalizeInboxQuery(query: InboxQuery = {}): NormalizedInboxQuer
     status: status ? status.toLowerCase() : null,
     linkStatus: linkStatus ?? null,
     q: search === "" ? null : search,
+    expiresBefore: expiresWithinDays === undefined ? null : expiryHorizon(nowMs, expiresWithinDays),
+    sort,
   };
 }
 
@@ -65,6 +85,10 @@ export function matchesInboxQuery(row: InboxRow, query: NormalizedInboxQuery): b
   if (query.referralType !== null && row.referralType !== query.referralType) return false;
   if (query.linkStatus !== null && row.linkStatus !== query.linkStatus) return false;
   if (query.status !== null && row.status?.toLowerCase() !== query.status) return false;
+  if (query.expiresBefore !== null) {
+    const expires = instant(row.expiresAt);
+    if (expires === null || expires > Date.parse(query.expiresBefore)) return false;
+  }
   if (query.q === null) return true;
   const q = query.q;
   return [row.customerName, row.domain, row.referralId].some((field) => field?.toLowerCase().includes(q) ?? false);
@@ -89,10 +113,23 @@ export function compareInboxRows(a: InboxRow, b: InboxRow): number {
   return a.referralId < b.referralId ? -1 : 1;
 }
 
+/** Urgency order: soonest `expiresAt` first, rows without one last, then the inbox order. */
+export function compareInboxRowsByUrgency(a: InboxRow, b: InboxRow): number {
+  const ea = instant(a.expiresAt);
+  const eb = instant(b.expiresAt);
+  if (ea !== eb) {
+    if (ea === null) return 1;
+    if (eb === null) return -1;
+    return ea - eb;
+  }
+  return compareInboxRows(a, b);
+}
+
 /** Filters, orders and pages `rows` as the Store contract's `queryInbox` does. */
-export function pageInboxRows(rows: readonly InboxRow[], query: InboxQuery = {}): Page<InboxRow> {
-  const normalized = normalizeInboxQuery(query);
-  const matching = rows.filter((row) => matchesInboxQuery(row, normalized)).sort(compareInboxRows);
+export function pageInboxRows(rows: readonly InboxRow[], query: InboxQuery = {}, clock: InboxClock = {}): Page<InboxRow> {
+  const normalized = normalizeInboxQuery(query, clock);
+  const order = normalized.sort === "urgency" ? compareInboxRowsByUrgency : compareInboxRows;
+  const matching = rows.filter((row) => matchesInboxQuery(row, normalized)).sort(order);
   return {
     items: matching.slice(normalized.offset, normalized.offset + normalized.pageSize),
     total: matching.length,

@@ -77,6 +77,7 @@ function storeReferral(
     segment: input.scoring.segment,
     reasons: [...input.scoring.reasons],
     payload: jsonClone(input.payload),
+    expiresAt: input.expiresAt == null ? null : toIsoInstant(input.expiresAt, "expiresAt"),
   };
 }
 

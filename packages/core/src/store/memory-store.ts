@@ -5,6 +5,7 @@ import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
 import { REFERRAL_TYPES, type ReferralType } from "../referral.js";
 import { parseOptions } from "../_options.js";
+import { expiryClaimKey, normalizeExpiryClaims, type ExpiryAnnouncement } from "./expiry.js";
 import { pageInboxRows } from "./inbox-query.js";
 import { pageReferralDomains } from "./referral-domains.js";
 import type { DomainScanRecord, RawLead } from "./inspection.js";
@@ -74,6 +75,7 @@ function toInboxRow(r: StoredReferral): InboxRow {
     azureTenantId: r.azureTenantId,
     updatedAt: r.updatedAt,
     syncedAt: r.syncedAt,
+    expiresAt: r.expiresAt,
   };
 }
 
@@ -98,6 +100,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const scans = new Map<string, DomainScanRecord>();
   const runs = new Map<string, SyncRunRecord>();
   const failures = new Map<string, Map<string, ReferralFailureState>>(); // scope → referral id → state
+  const announcements = new Map<string, ExpiryAnnouncement & { announcedAt: string }>();
   const actions = new Map<string, ReferralActionRecord>();
   // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
   let lease: { owner: string; expiresAtMs: number } | null = null;
@@ -279,7 +282,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async queryInbox(query) {
-      return structuredClone(pageInboxRows([...tables.referrals.values()].map(toInboxRow), query));
+      return structuredClone(pageInboxRows([...tables.referrals.values()].map(toInboxRow), query, { now }));
     },
 
     async getReferral(referralId) {
@@ -318,6 +321,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     async listReferralDomains(query) {
       return structuredClone(pageReferralDomains([...tables.referrals.values()].map(toInboxRow), query));
+    },
+
+    async claimExpiryAnnouncements(items) {
+      const claimed: ExpiryAnnouncement[] = [];
+      for (const item of normalizeExpiryClaims(items)) {
+        const key = expiryClaimKey(item);
+        if (announcements.has(key)) continue;
+        announcements.set(key, { ...item, announcedAt: nowIso() });
+        claimed.push(item);
+      }
+      return claimed;
     },
 
     async getCompany(companyId) {

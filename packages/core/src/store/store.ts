@@ -11,6 +11,7 @@
  */
 import type { ReferralActionName } from "../errors.js";
 import type { ReferralType, SkipReason } from "../referral.js";
+import type { ExpiryAnnouncement } from "./expiry.js";
 import type { ReferralFailureBatch, ReferralFailureState } from "./referral-failures.js";
 
 /** How a referral relates to a lead/company that existed before it. */
@@ -71,6 +72,12 @@ export interface ProcessedReferral {
    * instead of serializing again. Optional: a store must fall back to serializing `payload`.
    */
   payloadJson?: string;
+  /**
+   * When the referral closes as Expired unless answered (see `referralExpiresAt`): set only while it
+   * is New; null for every other status. Stores keep it for the inbox's `expiresWithinDays` and
+   * `urgency` order; an absent value is stored as null.
+   */
+  expiresAt: string | null;
 }
 
 /** A company to create or update, keyed by canonical domain. */
@@ -331,7 +338,21 @@ export interface InboxQuery {
   linkStatus?: LinkStatus;
   /** Case-insensitive substring of customer name, domain or referral id; LIKE metacharacters are literal. */
   q?: string;
+  /**
+   * Only referrals with an `expiresAt` at most this many days (a number ≥ 0, fractions allowed)
+   * after `now`; deadlines already past are included (they are the most urgent).
+   */
+  expiresWithinDays?: number;
+  /** `updated` (the default): newest `updatedAt` first. `urgency`: soonest `expiresAt` first, rows without one last, then as `updated`. */
+  sort?: InboxSort;
+  /** The instant `expiresWithinDays` counts from (ISO-8601). Default: the store's clock. */
+  now?: string;
 }
+
+/** Orders of the inbox. */
+export type InboxSort = "updated" | "urgency";
+/** All inbox orders. */
+export const INBOX_SORTS: readonly InboxSort[] = ["updated", "urgency"];
 
 /** One inbox line. The same keys appear in HTTP JSON and CLI `--json`. */
 export interface InboxRow {
@@ -348,6 +369,8 @@ export interface InboxRow {
   updatedAt: string | null;
   /** When this store last saw the referral in a sync. */
   syncedAt: string;
+  /** When the referral closes as Expired unless answered; null unless its status is New. */
+  expiresAt: string | null;
 }
 
 /** A page of results with the total across all pages. */
@@ -497,6 +520,14 @@ export interface Store {
    * or referral type is `invalid_input`.
    */
   listReferralDomains(query: ReferralDomainsQuery): Promise<Page<ReferralDomainRow>>;
+  /**
+   * Records these `referral.expiring` announcements unless already recorded, atomically (two
+   * replicas claiming the same item: exactly one gets it). Keyed by (referralId, thresholdDays,
+   * expiresAt as an instant); the referral need not be stored. Returns the newly claimed items in
+   * input order, duplicates once, `expiresAt` as ISO instants. Bad items are `invalid_input`
+   * (nothing recorded). Kept across restarts by every durable store.
+   */
+  claimExpiryAnnouncements(items: readonly ExpiryAnnouncement[]): Promise<ExpiryAnnouncement[]>;
   /** One company by id, or null. */
   getCompany(companyId: string): Promise<Company | null>;
   /**

@@ -57,6 +57,8 @@ export function assertValidProcessedPage(page: ProcessedPage): void {
     }
     if (!nonEmpty(referral.contentHash)) throw new InvalidInputError(`${at}.contentHash must be a non-empty string.`);
     if (referral.remoteUpdatedAt !== null) toIsoInstant(referral.remoteUpdatedAt, `${at}.remoteUpdatedAt`);
+    // Absent (a store or fixture written before expiry existed) is stored as null.
+    if (referral.expiresAt != null) toIsoInstant(referral.expiresAt, `${at}.expiresAt`);
     if (!AUTO_LINK_STATUSES.includes(referral.link.status)) {
       throw new InvalidInputError(`${at}.link.status must be one of ${AUTO_LINK_STATUSES.join(", ")}.`);
     }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { PartnerCenterClient } from "../client/types.js";
 import { ConfigError, InvalidInputError } from "../errors.js";
+import { DEFAULT_EXPIRY_DAYS, DEFAULT_EXPIRY_THRESHOLDS_DAYS } from "../store/expiry.js";
 import type { Logger } from "../logger.js";
 import type { ScoringHook } from "../rules/scoring.js";
 import type { Store, SyncTrigger } from "../store/store.js";
@@ -17,6 +18,14 @@ export interface EngineScoringOptions {
   /** Options of the built-in hooks, used when `hooks` is not given. */
   azureTenantScore?: number;
   coSellBonus?: number;
+}
+
+/** The expiry watch (docs/architecture.md "Expiry watch"). */
+export interface EngineExpiryOptions {
+  /** Days from `createdDateTime` to a New referral's deadline when the payload has no `expirationDateTime`. Default 14. */
+  defaultDays?: number;
+  /** Announce `referral.expiring` when this many days or fewer are left, once each. Default `[3, 1]`; `[]` announces nothing. */
+  thresholdsDays?: readonly number[];
 }
 
 /** Options of `createSyncEngine`. */
@@ -63,6 +72,7 @@ export interface SyncEngineOptions {
   quarantineAfterRuns?: number;
   /** Length cap of a report's `errors` (counts stay exact). Default 1000. */
   maxReportedErrors?: number;
+  expiry?: EngineExpiryOptions;
   /**
    * Write-back the engine does on its own. `setExternalReferenceOnLink`: when a referral is linked
    * (auto by a sync, or by hand with `engine.linkReferral`) to a company that has an `externalId`,
@@ -81,6 +91,7 @@ const objectWith = (method: string, snippet: string) =>
   );
 const stringSet = z.custom<ReadonlySet<string>>((v) => v instanceof Set, "expected a Set of canonical domains");
 const positiveInt = z.number().int().positive();
+const expiryDays = z.number().positive().max(365);
 
 const rulesSchema = z.strictObject({
   filter: z
@@ -130,6 +141,16 @@ const engineSchema = z.strictObject({
   matchLeadConcurrency: positiveInt.max(64).default(8),
   quarantineAfterRuns: positiveInt.max(1000).default(3),
   maxReportedErrors: z.number().int().nonnegative().default(1000),
+  expiry: z
+    .strictObject({
+      defaultDays: expiryDays.default(DEFAULT_EXPIRY_DAYS),
+      thresholdsDays: z
+        .array(expiryDays)
+        .max(10)
+        .refine((days) => new Set(days).size === days.length, "thresholds must differ from each other")
+        .default([...DEFAULT_EXPIRY_THRESHOLDS_DAYS]),
+    })
+    .default({ defaultDays: DEFAULT_EXPIRY_DAYS, thresholdsDays: [...DEFAULT_EXPIRY_THRESHOLDS_DAYS] }),
   writeBack: z.strictObject({ setExternalReferenceOnLink: z.boolean().default(false) }).prefault({}),
   now: fn("a function returning epoch milliseconds").optional(),
 });

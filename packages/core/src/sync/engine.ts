@@ -2,12 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { odataFilter } from "../client/odata-filter.js";
 import type { ListReferralsQuery, PartnerCenterClient, ReferralPage, RetryNotice } from "../client/types.js";
-import { AbortedError, FeatureDisabledError, PcReferralsError, StoreError, SyncInProgressError } from "../errors.js";
+import { AbortedError, FeatureDisabledError, InvalidInputError, PcReferralsError, StoreError, SyncInProgressError } from "../errors.js";
 import { createEventEmitter, type SyncEvents, type SyncReport } from "../events.js";
 import { createMaskingLogger, silentLogger } from "../logger.js";
 import { defaultScoringHooks } from "../rules/scoring.js";
 import type { RunLock, SyncTrigger } from "../store/store.js";
 import { createDomainScanRunner } from "./domain-scans.js";
+import { announceExpiring, type ExpiringReferral } from "./expiry-watch.js";
 import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncRunOptions } from "./engine-options.js";
 import { guardStore } from "./guarded-store.js";
 import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, holdsItemOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
@@ -48,6 +49,13 @@ export interface SyncEngine extends SyncEvents {
    * survives restarts and counts other replicas' runs), or null. The scheduler's reconcile clock.
    */
   lastFullRunAt(): Promise<string | null>;
+  /**
+   * The expiry watch: emits `referral.expiring` for every stored New referral that crossed one of
+   * `expiry.thresholdsDays` and was not announced before (the store remembers, across restarts and
+   * replicas). Resolves with what it emitted. The scheduler calls it on start and on every tick;
+   * `now` (epoch ms) defaults to the engine's clock. Rejects with `FeatureDisabledError` when off.
+   */
+  announceExpiring(options?: { now?: number }): Promise<ExpiringReferral[]>;
   /**
    * Reads one referral (`client.getReferral`) and writes it as a one-item page: the same rules,
    * link, company upsert, scans, stale-copy refusal and `referral.*` events as a run, under a
@@ -107,6 +115,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const scoring = settings.scoring;
   const processing: ReferralProcessingConfig = {
     rules: options.rules ?? {},
+    expiryDefaultDays: settings.expiry.defaultDays,
     scoringHooks:
       options.scoring?.hooks ??
       defaultScoringHooks({
@@ -386,6 +395,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     onAny: (listener) => emitter.onAny(listener),
     metrics: () => metrics.snapshot(),
     lastFullRunAt: () => lastFullRunAt(store, settings.scope),
+    async announceExpiring(announceOptions = {}) {
+      if (!settings.enabled) throw new FeatureDisabledError();
+      const at = announceOptions.now ?? now();
+      if (typeof at !== "number" || !Number.isFinite(at)) throw new InvalidInputError("announceExpiring: now must be epoch milliseconds.");
+      return announceExpiring({ store, emitter, thresholdsDays: settings.expiry.thresholdsDays }, at);
+    },
     async run(runOptions) {
       if (!settings.enabled) throw new FeatureDisabledError();
       const { trigger, full, signal } = parseRunOptions(runOptions);

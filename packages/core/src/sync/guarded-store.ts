@@ -18,6 +18,8 @@ export const ENGINE_STORE_METHODS = [
   "recordReferralFailures",
   "listReferralFailures",
   "getSyncStatus",
+  "queryInbox",
+  "claimExpiryAnnouncements",
 ] as const satisfies ReadonlyArray<keyof Store>;
 
 /** The subset of {@link Store} the engine uses; `readPageContext` only when the store has it. */
@@ -77,5 +79,7 @@ export function guardStore(store: EngineStore): EngineStore {
     recordReferralFailures: (batch) => guarded("recordReferralFailures", () => store.recordReferralFailures(batch)),
     listReferralFailures: (scope) => guarded("listReferralFailures", () => store.listReferralFailures(scope)),
     getSyncStatus: (scope) => guarded("getSyncStatus", () => store.getSyncStatus(scope)),
+    queryInbox: (query) => guarded("queryInbox", () => store.queryInbox(query)),
+    claimExpiryAnnouncements: (items) => guarded("claimExpiryAnnouncements", () => store.claimExpiryAnnouncements(items)),
   };
 }

@@ -9,6 +9,7 @@ import { customerContactEmails, extractDomain, type ExtractDomainOptions } from 
 import { filterParsedReferral, type FilterRules } from "../rules/filter.js";
 import { applyScoringHooks, type ScoringHook } from "../rules/scoring.js";
 import { extractAzureTenantId, type TenantExtractor } from "../rules/tenant.js";
+import { referralExpiresAt } from "../store/expiry.js";
 import { isOlderCopy } from "../store/stale-copy.js";
 import type { CompanyUpsert, KnownReferral, ProcessedReferral } from "../store/store.js";
 import { canonicalJson, hashCanonicalJson } from "./content-hash.js";
@@ -26,6 +27,8 @@ export interface ReferralProcessingConfig {
   rules: EngineRules;
   /** Already resolved: the host's hooks or the defaults. */
   scoringHooks: readonly ScoringHook[];
+  /** Days from `createdDateTime` to a New referral's deadline when the payload names none. Default 14. */
+  expiryDefaultDays?: number;
 }
 
 /** A referral that is not stored, and why. `issues` lists schema paths for `invalid_payload` (never values). */
@@ -127,6 +130,7 @@ export function processReferral(
     remoteUpdatedAt: parseTimestamp(referral.updatedDateTime) === null ? null : (referral.updatedDateTime ?? null),
     payload,
     payloadJson,
+    expiresAt: referralExpiresAt(referral, config.expiryDefaultDays),
   };
 
   // The store refuses an older copy than it holds; its company facts are older too.

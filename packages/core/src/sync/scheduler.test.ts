@@ -237,6 +237,82 @@ describe("createScheduler", () => {
     expect(scheduler.running).toBe(false);
   });
 
+  describe("issue 13: the expiry watch on every tick", () => {
+    /** The fake engine plus an announceExpiring that records when it ran relative to the runs. */
+    function watchedEngine(announce: () => Promise<unknown> = async () => []) {
+      const f = fakeEngine();
+      const log: string[] = [];
+      const engine: SchedulableEngine = {
+        run: (options) => {
+          log.push("run");
+          return f.engine.run(options);
+        },
+        announceExpiring: () => {
+          log.push("announce");
+          return announce();
+        },
+      };
+      return { ...f, engine, log };
+    }
+
+    it("expiry: checks on start, then after every tick's run (never during it)", async () => {
+      const f = watchedEngine();
+      for (let i = 0; i < 3; i += 1) f.then(instant);
+      const scheduler = createScheduler(f.engine, { intervalMs: MIN, jitterMs: 0 });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(f.log).toEqual(["announce"]);
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(f.log).toEqual(["announce", "run", "announce"]);
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(f.log).toEqual(["announce", "run", "announce", "run", "announce"]);
+      await scheduler.stop();
+    });
+
+    it("expiry: checks after a tick whose sync was refused (another replica's run) or disabled", async () => {
+      const f = watchedEngine();
+      f.then(() => Promise.reject(new SyncInProgressError("other-run")));
+      f.then(() => Promise.reject(new FeatureDisabledError()));
+      const scheduler = createScheduler(f.engine, { intervalMs: MIN, jitterMs: 0, runOnStart: true });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(f.log).toEqual(["run", "announce"]);
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(f.log).toEqual(["run", "announce", "run", "announce"]);
+      await scheduler.stop();
+    });
+
+    it("expiry: a failing check is logged as expiry_check_failed and the schedule goes on", async () => {
+      const f = watchedEngine(async () => {
+        throw new Error("store down");
+      });
+      for (let i = 0; i < 2; i += 1) f.then(instant);
+      const { logger, msgs } = recordingLogger();
+      const scheduler = createScheduler(f.engine, { intervalMs: MIN, jitterMs: 0, runOnStart: true, logger });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(f.log).toEqual(["run", "announce", "run", "announce"]);
+      expect(msgs().filter((m) => m === "expiry_check_failed")).toHaveLength(2);
+      expect(scheduler.running).toBe(true);
+      await scheduler.stop();
+    });
+
+    it("expiry: stop() waits for the check in flight", async () => {
+      let finish: (() => void) | null = null;
+      const f = watchedEngine(() => new Promise<void>((resolve) => (finish = resolve)));
+      const scheduler = createScheduler(f.engine, { intervalMs: MIN, jitterMs: 0 });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(0);
+      let stopped = false;
+      const stopping = scheduler.stop().then(() => (stopped = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(stopped).toBe(false);
+      (finish as (() => void) | null)?.();
+      await stopping;
+      expect(stopped).toBe(true);
+    });
+  });
+
   describe("item 16: a full run (reconcile) at least every reconcileEveryMs", () => {
     const HOUR = 60 * MIN;
 

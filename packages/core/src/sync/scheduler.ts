@@ -16,6 +16,8 @@ export interface SchedulableEngine {
    * replicas count). Without it the scheduler only knows the full runs it started itself.
    */
   lastFullRunAt?(): Promise<string | null>;
+  /** The expiry watch; called on start and after every tick, whether or not the tick's sync ran. */
+  announceExpiring?(): Promise<unknown>;
 }
 
 /** Options of {@link createScheduler}. */
@@ -158,7 +160,33 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     return due;
   };
 
+  // After the tick's sync, so a referral answered in that run is not announced; a tick skipped for
+  // another replica's run still checks.
+  let announcing: Promise<void> | null = null;
+  const announce = (): Promise<void> => {
+    const check = engine.announceExpiring;
+    if (typeof check !== "function") return Promise.resolve();
+    announcing ??= Promise.resolve()
+      .then(() => check.call(engine))
+      .then(
+        () => {},
+        (error: unknown) => {
+          if (PcReferralsError.hasCode(error, "feature_disabled")) return;
+          logger.warn({ error: summarizeError(error) }, "expiry_check_failed");
+        },
+      )
+      .finally(() => {
+        announcing = null;
+      });
+    return announcing;
+  };
+
   const runOnce = async (trigger: SyncTrigger, signal: AbortSignal): Promise<void> => {
+    await syncOnce(trigger, signal);
+    await announce();
+  };
+
+  const syncOnce = async (trigger: SyncTrigger, signal: AbortSignal): Promise<void> => {
     try {
       const startedMs = now();
       const full = await reconcileDue();
@@ -219,6 +247,7 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
     clearTimer();
     controller.abort();
     if (inFlight !== null) await inFlight;
+    if (announcing !== null) await announcing;
     if (wasStarted) logger.info({}, "scheduler_stopped");
   };
 
@@ -236,7 +265,10 @@ export function createScheduler(engine: SchedulableEngine, options: SchedulerOpt
       if (controller.signal.aborted) controller = new AbortController();
       logger.info({ intervalMs, jitterMaxMs: jitterMax, runOnStart: o.runOnStart, reconcileEveryMs: o.reconcileEveryMs }, "scheduler_started");
       if (o.runOnStart) launch("schedule");
-      else scheduleNext();
+      else {
+        scheduleNext();
+        void announce();
+      }
     },
     stop,
     trigger(trigger = "manual") {

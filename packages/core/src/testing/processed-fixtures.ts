@@ -12,7 +12,7 @@ export const DEFAULT_REFERRAL_ID = "3f2a9c1e-5b7d-4e21-9a0c-1d2e3f405a61";
 
 /**
  * A processed referral: an incoming, new co-sell referral of Contoso (`contoso.com`), unlinked,
- * unscored, with `contentHash` `"hash-1"`. Unless overridden, `payload` is a small wire-shaped
+ * unscored, with `contentHash` `"hash-1"` and no `expiresAt`. Unless overridden, `payload` is a small wire-shaped
  * referral whose `id` is the final `referralId`. `scoring` and `link` are replaced whole.
  */
 export function makeProcessedReferral(overrides: Partial<ProcessedReferral> = {}): ProcessedReferral {
@@ -45,6 +45,7 @@ export function makeProcessedReferral(overrides: Partial<ProcessedReferral> = {}
       updatedDateTime: remoteUpdatedAt,
       customerProfile: { name: "Contoso Ltd", team: [{ firstName: "Avery", email: "buyer@contoso.com" }] },
     },
+    expiresAt: null,
     ...overrides,
   };
 }

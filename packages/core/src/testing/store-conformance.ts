@@ -30,6 +30,11 @@
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
  * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
  *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
+ * - Expiry: `expiresAt` is stored as an instant (absent means null) and replaced by every new or
+ *   changed copy; `expiresWithinDays` (≥ 0) keeps rows whose deadline is at most that far after
+ *   `now` (past ones included), `sort: "urgency"` orders by deadline, nulls last, then inbox order;
+ *   `claimExpiryAnnouncements` is an atomic insert-if-absent keyed by (referralId, thresholdDays,
+ *   expiresAt instant).
  * - The audit trail (`recordReferralAction`) is append-only: an id written twice keeps the first;
  *   `listReferralActions` is newest first (`at`, then `id`, descending), 50 by default, limit 1..500.
  * - A company's `externalId` is null until `setCompanyExternalId` sets it; syncs never change it.
@@ -50,6 +55,7 @@ import { describeApplyBatch } from "./conformance/apply-batch.js";
 import { describeCompanies } from "./conformance/companies.js";
 import type { ConformanceContext } from "./conformance/context.js";
 import { describeCursorScansRuns } from "./conformance/cursor-scans-runs.js";
+import { describeExpiry } from "./conformance/expiry.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
@@ -108,6 +114,7 @@ export function describeStoreConformance<S extends Store>(
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);
     describeWritePath(ctx);
+    describeExpiry(ctx);
     describeReferralActions(ctx);
   });
 }

@@ -72,6 +72,18 @@ function timeEl(iso) {
   if (Number.isNaN(ms)) return String(iso);
   return h("time", { datetime: iso, title: iso, text: new Date(ms).toISOString().slice(0, 16).replace("T", " ") });
 }
+// Whole days to the deadline, rounded up as referral.expiring counts them (core's expiryDaysLeft).
+const DAY_MS = 24 * 60 * 60 * 1000;
+function daysLeftEl(iso) {
+  if (!iso) return "—";
+  const left = Date.parse(iso) - Date.now();
+  if (Number.isNaN(left)) return String(iso);
+  const title = "Closes as Expired unless answered by " + new Date(Date.parse(iso)).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  if (left <= 0) return h("time", { datetime: iso, title, class: "days days--over", text: "Expired" });
+  const days = Math.ceil(left / DAY_MS);
+  const urgency = days <= 1 ? " days--now" : days <= 3 ? " days--soon" : "";
+  return h("time", { datetime: iso, title, class: "days" + urgency, text: days === 1 ? "1 day" : days + " days" });
+}
 function ago(iso) {
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
   if (!Number.isFinite(seconds)) return "";
@@ -89,9 +101,9 @@ function inTime(iso) {
 }
 
 // The view lives in the URL, so a reload or a shared link shows the same filters, page and row.
-const FILTER_KEYS = ["referralType", "status", "linkStatus", "q"];
+const FILTER_KEYS = ["referralType", "status", "linkStatus", "expiresWithinDays", "sort", "q"];
 const DEFAULT_PAGE_SIZE = 25;
-const state = { referralType: "", status: "", linkStatus: "", q: "", page: 1, pageSize: DEFAULT_PAGE_SIZE, open: "" };
+const state = { referralType: "", status: "", linkStatus: "", expiresWithinDays: "", sort: "", q: "", page: 1, pageSize: DEFAULT_PAGE_SIZE, open: "" };
 
 function readUrl() {
   const params = new URLSearchParams(location.search);

@@ -36,6 +36,7 @@ function rowFor(r) {
     h("td", { class: "cell-domain" }, r.domain || "—"),
     h("td", null, pcrTypeBadge(r.referralType)),
     h("td", { class: "cell-status" }, statusText(r)),
+    h("td", { class: "cell-days" }, daysLeftEl(r.expiresAt)),
     h("td", null, linkBadge(r.linkStatus)),
     h("td", { class: "cell-time" }, timeEl(r.updatedAt)));
   tr.dataset.id = r.referralId;
@@ -51,7 +52,7 @@ function renderRows(data, pages) {
   const rows = data.items.map(rowFor);
   if (rows.length === 0) {
     const text = hasFilters() ? "No referral matches these filters." : "No referrals yet. Run a Partner Center sync to fetch them.";
-    rows.push(h("tr", null, h("td", { colspan: "6", class: "empty", text })));
+    rows.push(h("tr", null, h("td", { colspan: "7", class: "empty", text })));
   }
   $("rows").replaceChildren(...rows);
   freshIds.clear();
@@ -96,6 +97,8 @@ function syncControls() {
   $("f-type").value = state.referralType;
   $("f-status").value = state.status;
   $("f-link").value = state.linkStatus;
+  $("f-expiring").value = state.expiresWithinDays;
+  $("f-sort").value = state.sort;
   $("f-q").value = state.q;
 }
 
@@ -112,6 +115,15 @@ function wireInbox() {
   $("f-type").addEventListener("change", (e) => setFilter("referralType", e.target.value, true));
   $("f-status").addEventListener("change", (e) => setFilter("status", e.target.value, true));
   $("f-link").addEventListener("change", (e) => setFilter("linkStatus", e.target.value, true));
+  $("f-expiring").addEventListener("change", (e) => {
+    // Asking for what expires soon means the most urgent first, unless an order was picked.
+    if (e.target.value && !state.sort) {
+      state.sort = "urgency";
+      $("f-sort").value = "urgency";
+    }
+    setFilter("expiresWithinDays", e.target.value, true);
+  });
+  $("f-sort").addEventListener("change", (e) => setFilter("sort", e.target.value, true));
   $("f-q").addEventListener("input", (e) => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => setFilter("q", e.target.value.trim(), false), 300);

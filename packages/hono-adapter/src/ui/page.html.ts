@@ -10,6 +10,13 @@ const TYPE_OPTIONS = [
   option("solution-provider", "Solution Provider (SP)"),
 ].join("");
 const STATUS_OPTIONS = [option("", "All statuses"), ...["New", "Active", "Closed"].map((s) => option(s, s))].join("");
+const EXPIRING_OPTIONS = [
+  option("", "Any deadline"),
+  option("1", "Within 1 day"),
+  option("3", "Within 3 days"),
+  option("7", "Within 7 days"),
+].join("");
+const SORT_OPTIONS = [option("", "Newest first"), option("urgency", "Deadline first")].join("");
 const LINK_OPTIONS = [
   option("", "All link statuses"),
   option("auto_linked", "Linked"),
@@ -53,13 +60,15 @@ export const INBOX_PAGE_HTML = `<!doctype html>
       <div class="field"><label for="f-type">Type</label><select id="f-type" name="referralType">${TYPE_OPTIONS}</select></div>
       <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${STATUS_OPTIONS}</select></div>
       <div class="field"><label for="f-link">Link status</label><select id="f-link" name="linkStatus">${LINK_OPTIONS}</select></div>
+      <div class="field"><label for="f-expiring">Expires</label><select id="f-expiring" name="expiresWithinDays">${EXPIRING_OPTIONS}</select></div>
+      <div class="field"><label for="f-sort">Order</label><select id="f-sort" name="sort">${SORT_OPTIONS}</select></div>
       <div class="field field--grow"><label for="f-q">Search</label><input id="f-q" name="q" type="search" autocomplete="off" placeholder="Company, domain or referral id"></div>
       <button id="f-clear" type="button" class="btn">Clear filters</button>
     </form>
     <div class="table-wrap">
       <table id="inbox" class="inbox-table">
         <caption class="visually-hidden">Referrals</caption>
-        <thead><tr><th scope="col">Company</th><th scope="col">Domain</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Link status</th><th scope="col">Updated</th></tr></thead>
+        <thead><tr><th scope="col">Company</th><th scope="col">Domain</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Days left</th><th scope="col">Link status</th><th scope="col">Updated</th></tr></thead>
         <tbody id="rows"></tbody>
       </table>
     </div>

@@ -62,6 +62,11 @@ select, input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b728
 .cell-domain { overflow-wrap: anywhere; }
 .cell-status { white-space: nowrap; }
 .cell-time { white-space: nowrap; color: #374151; }
+.cell-days { white-space: nowrap; }
+.days { font-variant-numeric: tabular-nums; }
+.days--soon { color: #92400e; font-weight: 600; }
+.days--now { color: #b91c1c; font-weight: 700; }
+.days--over { color: #4b5563; font-style: italic; }
 .empty { text-align: center; padding: 2rem; color: #4b5563; }
 
 .link { font-size: 0.85rem; white-space: nowrap; }

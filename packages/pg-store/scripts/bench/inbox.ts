@@ -68,6 +68,8 @@ function benchReferral(i: number): ProcessedReferral {
     scoring: { score: null, segment: null, reasons: [] },
     link: { status: LINKS[i % 3] as (typeof LINKS)[number], companyId: null, candidateIds: [] },
     contentHash: `h${i}`,
+    // New referrals get deadlines spread over the next 20 days, so the urgency order has work to do.
+    expiresAt: status.toLowerCase() === "new" ? new Date(Date.UTC(2025, 0, 1) + (i % 20) * 86_400_000).toISOString() : null,
     remoteUpdatedAt,
     payload: { id: referralId, status, customerProfile: { name: customerName } },
   };

@@ -6,6 +6,7 @@ import { domainReferrals } from "./0004-domain-referrals.js";
 import { onePayloadCopy } from "./0005-one-payload-copy.js";
 import { inboxSearchAndCounts } from "./0006-inbox-search-and-counts.js";
 import { referralActions } from "./0007-referral-actions.js";
+import { expiryWatch } from "./0008-expiry-watch.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   onePayloadCopy,
   inboxSearchAndCounts,
   referralActions,
+  expiryWatch,
 ];

@@ -150,6 +150,7 @@ function writeRowJson({ referral: r, link, final }: PlannedReferrals["writes"][n
     remote_updated_at: r.remoteUpdatedAt === null ? null : toIsoInstant(r.remoteUpdatedAt, "remoteUpdatedAt"),
     status_key: r.status?.toLowerCase() ?? null,
     search_text: searchText([r.customerName, r.domain, r.referralId]),
+    expires_at: r.expiresAt == null ? null : toIsoInstant(r.expiresAt, "expiresAt"),
   }).json;
   return `{"payload":${payload.json},${columns.slice(1)}`;
 }
@@ -158,12 +159,12 @@ const RECORD = `x(is_final boolean, referral_id text, referral_type text, type_e
   direction text, customer_name text, domain text, domain_source text, contact_email text, website text,
   azure_tenant_id text, score double precision, segment text, reasons jsonb, link_status text,
   linked_company_id text, link_candidate_ids jsonb, payload jsonb, payload_json text, content_hash text,
-  remote_updated_at timestamptz, status_key text, search_text text)`;
+  remote_updated_at timestamptz, status_key text, search_text text, expires_at timestamptz)`;
 
 // The payload is not a column of referrals: its one copy is the raw lead (migration 0005).
 const COLUMNS = `referral_type, type_evidence, status, substatus, direction, customer_name, domain, domain_source,
   contact_email, website, azure_tenant_id, score, segment, reasons, link_status, linked_company_id,
-  link_candidate_ids, content_hash, remote_updated_at, status_key, search_text`;
+  link_candidate_ids, content_hash, remote_updated_at, status_key, search_text, expires_at`;
 
 const MANUAL = `r.link_status IN ('manual_linked', 'manual_unlinked')`;
 

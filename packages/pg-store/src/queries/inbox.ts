@@ -2,7 +2,7 @@
 // (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan; a
 // search of 3+ characters reads the trigram index where migration 0006 could create it (the same
 // LIKE runs as a scan where it could not); a total without a search is summed from referral_counts.
-import { normalizeInboxQuery, type InboxQuery, type InboxRow, type Page } from "@pc-referrals/core";
+import { normalizeInboxQuery, type InboxQuery, type InboxRow, type NormalizedInboxQuery, type Page } from "@pc-referrals/core";
 import type { Db } from "../db.js";
 import type { Tables } from "../schema.js";
 import { foldAscii, num } from "../values.js";
@@ -25,7 +25,7 @@ export function inboxFilter(query: InboxQuery): { where: string; params: unknown
 interface InboxConditions {
   where: string;
   params: unknown[];
-  /** True when the query searches: its total needs a count of the matching rows. */
+  /** True when a condition is not a referral_counts column (a search, a deadline): the total counts rows. */
   searches: boolean;
   /** The total's statement without a search: a sum over the referral_counts rows of the filters. */
   countsWhere: string;
@@ -37,7 +37,8 @@ function inboxConditions(query: InboxQuery): InboxConditions {
   // server's locale, so one query could match on one server and not on another.
   const search = q.q === null ? null : foldAscii((query.q ?? "").trim());
   const params: unknown[] = [];
-  // The equality filters are columns of referral_counts too (status_key '' for none); the search is not.
+  // The equality filters are columns of referral_counts too (status_key '' for none); the search and
+  // the deadline are not.
   const conditions: string[] = [];
   const matching: string[] = [];
   const param = (value: unknown): string => {
@@ -50,6 +51,7 @@ function inboxConditions(query: InboxQuery): InboxConditions {
   if (impossible) conditions.push("FALSE");
   if (q.status !== null && !impossible) conditions.push(`status_key = ${param(q.status)}`);
   if (q.linkStatus !== null) conditions.push(`link_status = ${param(q.linkStatus)}`);
+  if (q.expiresBefore !== null) matching.push(`expires_at <= ${param(q.expiresBefore)}::timestamptz`);
   if (search !== null && !impossible) {
     const p = param(`%${escapeLike(search)}%`);
     matching.push(`search_text LIKE ${p} ESCAPE '\\'`);
@@ -76,18 +78,26 @@ export function inboxTotalSql(t: Tables, query: InboxQuery): { text: string; par
     : { text: `SELECT coalesce(sum(n), 0) AS total FROM ${t.referralCounts} ${c.countsWhere}`, params: c.params };
 }
 
-function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+// Urgency is served by referrals_expiry_idx (migration 0008).
+const ORDER_BY: Record<NormalizedInboxQuery["sort"], string> = {
+  updated: "remote_updated_at DESC NULLS LAST, referral_id",
+  urgency: "expires_at ASC NULLS LAST, remote_updated_at DESC NULLS LAST, referral_id",
+};
+
+type PageShape = Pick<NormalizedInboxQuery, "pageSize" | "offset" | "sort">;
+
+function pageSql(t: Tables, where: string, q: PageShape): string {
   return `SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where}
-      ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+      ORDER BY ${ORDER_BY[q.sort]}
       LIMIT ${q.pageSize} OFFSET ${q.offset}`;
 }
 
 // The matching rows first, then their order: the planner cannot walk the inbox order index and
 // filter (the right plan for a needle most rows match, and the one it picks without statistics,
 // e.g. on PGlite, which never analyzes), so a rare needle is read from the trigram index.
-function matchedFirstSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+function matchedFirstSql(t: Tables, where: string, q: PageShape): string {
   return `WITH matched AS MATERIALIZED (SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where})
-    SELECT * FROM matched ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+    SELECT * FROM matched ORDER BY ${ORDER_BY[q.sort]}
     LIMIT ${q.pageSize} OFFSET ${q.offset}`;
 }
 
@@ -112,11 +122,11 @@ export function matchesAreFew(total: number, size: number, q: { pageSize: number
 /** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
-  // The page and its total share one set of conditions and parameters.
+  // The page and its total share one set of conditions and parameters (one "now" too).
   const c = inboxConditions(query);
   const result = (rows: InboxDbRow[], total: number): Page<InboxRow> => ({ items: rows.map(toInboxRow), total, page: q.page, pageSize: q.pageSize });
   // Under 3 characters a needle has no trigram: its count scans whatever the form of the page,
-  // so the page runs beside it, walking the inbox order.
+  // so the page runs beside it, walking the inbox order (so does a deadline filter without a search).
   if (!c.searches || [...(q.q ?? "")].length < 3) {
     const total = inboxTotalSql(t, query);
     const [rows, count] = await Promise.all([

@@ -5,7 +5,7 @@ import { iso, isoOrNull } from "../values.js";
 
 /** Columns of an inbox row, in SELECT-list form. */
 export const INBOX_COLUMNS = `referral_id, referral_type, status, substatus, customer_name, domain, link_status,
-  linked_company_id, azure_tenant_id, remote_updated_at, last_synced_at`;
+  linked_company_id, azure_tenant_id, remote_updated_at, last_synced_at, expires_at`;
 
 /** Columns of what the engine (and applyBatch) must know of a stored referral, in SELECT-list form. */
 export const KNOWN_COLUMNS = "referral_id, content_hash, status, substatus, link_status, linked_company_id, remote_updated_at";
@@ -61,6 +61,7 @@ export interface InboxDbRow {
   azure_tenant_id: string | null;
   remote_updated_at: Date | string | null;
   last_synced_at: Date | string;
+  expires_at: Date | string | null;
 }
 
 /** A row selected with {@link REFERRAL_COLUMNS}. */
@@ -90,6 +91,7 @@ export function toInboxRow(row: InboxDbRow): InboxRow {
     azureTenantId: row.azure_tenant_id,
     updatedAt: isoOrNull(row.remote_updated_at),
     syncedAt: iso(row.last_synced_at),
+    expiresAt: isoOrNull(row.expires_at),
   };
 }
 

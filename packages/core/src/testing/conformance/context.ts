@@ -46,7 +46,7 @@ export async function expectErrorCode(promise: Promise<unknown>, code: ErrorCode
 
 /** A row with its timestamps normalized to instants. */
 export function withInstants<R extends InboxRow | StoredReferral>(row: R): R {
-  const normalized: R = { ...row, updatedAt: instant(row.updatedAt), syncedAt: instant(row.syncedAt) };
+  const normalized: R = { ...row, updatedAt: instant(row.updatedAt), syncedAt: instant(row.syncedAt), expiresAt: instant(row.expiresAt) };
   if ("firstSeenAt" in normalized) normalized.firstSeenAt = instant(normalized.firstSeenAt);
   return normalized;
 }
@@ -76,6 +76,7 @@ export function expectedStored(
     segment: referral.scoring.segment,
     reasons: referral.scoring.reasons,
     payload: referral.payload,
+    expiresAt: instant(referral.expiresAt ?? null),
   };
 }
 
@@ -106,6 +107,7 @@ export const INBOX_ROW_KEYS = [
   "azureTenantId",
   "customerName",
   "domain",
+  "expiresAt",
   "linkStatus",
   "linkedCompanyId",
   "referralId",

@@ -67,6 +67,7 @@ export function describeInbox<S extends Store>(ctx: ConformanceContext<S>): void
             azureTenantId: "tid-1",
             updatedAt: "2025-03-02T00:00:00.000Z",
             syncedAt: "2025-03-04T10:00:00.000Z",
+            expiresAt: null,
           },
         ],
         total: 1,
