@@ -15,6 +15,7 @@ import {
   SyncInProgressError,
   TimeoutError,
   describeError,
+  WebhookRegistrationConflictError,
 } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
 
@@ -35,6 +36,7 @@ describe("error classes", () => {
     [new FeatureDisabledError(), "feature_disabled", "FeatureDisabledError"],
     [new InvalidInputError("bad page size"), "invalid_input", "InvalidInputError"],
     [new NotFoundError("no such referral"), "not_found", "NotFoundError"],
+    [new WebhookRegistrationConflictError("https://crm.example/hook"), "webhook_registration_conflict", "WebhookRegistrationConflictError"],
   ])("%s has a stable code and its class name", (error, code, name) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(name);

@@ -18,6 +18,7 @@ export {
   SyncInProgressError,
   TimeoutError,
   UnconfirmedWriteError,
+  WebhookRegistrationConflictError,
   describeError,
 } from "./errors.js";
 export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest, StoreLockHolder } from "./errors.js";
@@ -174,3 +175,17 @@ export { metricSamples } from "./sync/metrics.js";
 export { completeCounts, emptyCounts } from "./sync/report.js";
 export type { MetricSample, SyncMetrics } from "./sync/metrics.js";
 export { canonicalJson, contentHash } from "./sync/content-hash.js";
+export { REFERRAL_WEBHOOK_EVENTS, isReferralWebhookEvent, parseWebhookEvent, referralIdFromResourceUri } from "./webhooks/event.js";
+export type { PartnerCenterWebhookEvent, ReferralWebhookEventName, WebhookEventProblem } from "./webhooks/event.js";
+export { MICROSOFT_WEBHOOK_CERTIFICATE_HOST, createWebhookVerifier } from "./webhooks/verifier.js";
+export type { WebhookHeaders, WebhookVerification, WebhookVerificationFailure, WebhookVerifier, WebhookVerifierOptions } from "./webhooks/verifier.js";
+export { createWebhookReceiver } from "./webhooks/receiver.js";
+export type { WebhookAcceptResult, WebhookReceiver, WebhookReceiverOptions, WebhookReceiverStatus, WebhookSyncTarget } from "./webhooks/receiver.js";
+export { DEFAULT_WEBHOOKS_BASE_URL, DEFAULT_WEBHOOK_EVENTS, WEBHOOKS_SCOPE, createWebhookRegistrationClient } from "./webhooks/registration-client.js";
+export type {
+  WebhookRegisterResult,
+  WebhookRegistration,
+  WebhookRegistrationClient,
+  WebhookRegistrationClientOptions,
+  WebhookValidationEvent,
+} from "./webhooks/registration-client.js";
