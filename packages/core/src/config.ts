@@ -20,6 +20,10 @@
  * | `AZURE_TENANT_SCORE` | `55` | number |
  * | `COSELL_BONUS` | `15` | number |
  * | `DATA_DIR` | `./.pc-referrals/pgdata` | embedded PGlite folder |
+ * | `WEBHOOKS_BASE_URL` | `https://api.partnercenter.microsoft.com/webhooks/v1` | http(s) URL of the webhooks API |
+ * | `WEBHOOKS_SCOPE` | `https://api.partnercenter.microsoft.com/user_impersonation` | OAuth scope of the webhooks API |
+ * | `WEBHOOKS_RECEIVE` | `false` | true/false: serve the signed webhook route |
+ * | `WEBHOOKS_CERT_HOSTS` | `3psostorageacct.blob.core.windows.net` | comma-separated hosts certificates may come from |
  * | `DATABASE_URL` (no prefix) | — | `postgres://` or `postgresql://` URL |
  * | `NODE_ENV` (no prefix) | `production` | any |
  *
@@ -53,6 +57,14 @@ export interface PcReferralsConfig {
   databaseUrl: string | null;
   dataDir: string;
   nodeEnv: string;
+  /** Partner Center webhooks API base URL (the CSP host), without a trailing slash. */
+  webhooksBaseUrl: string;
+  /** OAuth scope of webhooks API tokens (not the referrals API's). */
+  webhooksScope: string;
+  /** Serve `POST …/webhooks/partner-center` (the signed delivery route). */
+  webhooksReceive: boolean;
+  /** Hosts the verifier fetches signing certificates from. */
+  webhooksCertificateHosts: string[];
 }
 
 const DEFAULT_ENV_PREFIX = "PARTNER_CENTER_";
@@ -132,6 +144,25 @@ const fields = {
   azureTenantScore: { suffix: "AZURE_TENANT_SCORE", schema: decimal(), message: "expected a number" },
   coSellBonus: { suffix: "COSELL_BONUS", schema: decimal(), message: "expected a number" },
   dataDir: { suffix: "DATA_DIR", schema: z.string(), message: "expected a folder path" },
+  webhooksBaseUrl: {
+    suffix: "WEBHOOKS_BASE_URL",
+    schema: url(["https:", "http:"]).transform((v) => v.replace(/\/+$/, "")),
+    message: "expected an http:// or https:// URL",
+  },
+  webhooksScope: { suffix: "WEBHOOKS_SCOPE", schema: z.string().regex(/^\S+(?: \S+)*$/), message: "expected one or more space-separated OAuth scopes" },
+  webhooksReceive: {
+    suffix: "WEBHOOKS_RECEIVE",
+    schema: z.stringbool({ truthy: ["true", "1", "yes", "on"], falsy: ["false", "0", "no", "off"], case: "insensitive" }),
+    message: "expected true or false (also accepted: 1/0, yes/no, on/off)",
+  },
+  webhooksCertificateHosts: {
+    suffix: "WEBHOOKS_CERT_HOSTS",
+    schema: z
+      .string()
+      .transform((v) => v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+      .refine((hosts) => hosts.length > 0 && hosts.every((h) => /^[a-z0-9.-]+(:\d{1,5})?$/.test(h))),
+    message: "expected comma-separated host names (optionally host:port)",
+  },
 } as const;
 
 type FieldKey = keyof typeof fields;
@@ -185,6 +216,10 @@ export function loadConfig(
   const azureTenantScore = field("azureTenantScore") ?? 55;
   const coSellBonus = field("coSellBonus") ?? 15;
   const dataDir = field("dataDir") ?? "./.pc-referrals/pgdata";
+  const webhooksBaseUrl = field("webhooksBaseUrl") ?? "https://api.partnercenter.microsoft.com/webhooks/v1";
+  const webhooksScope = field("webhooksScope") ?? "https://api.partnercenter.microsoft.com/user_impersonation";
+  const webhooksReceive = field("webhooksReceive") ?? false;
+  const webhooksCertificateHosts = field("webhooksCertificateHosts") ?? ["3psostorageacct.blob.core.windows.net"];
 
   const rawDatabaseUrl = read("DATABASE_URL");
   let databaseUrl: string | null = null;
@@ -215,5 +250,9 @@ export function loadConfig(
     databaseUrl,
     dataDir,
     nodeEnv,
+    webhooksBaseUrl,
+    webhooksScope,
+    webhooksReceive,
+    webhooksCertificateHosts,
   };
 }
