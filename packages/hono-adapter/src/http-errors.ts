@@ -20,6 +20,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode | AdapterErrorCode, Content
   not_found: 404,
   sync_in_progress: 409,
   webhook_registration_conflict: 409,
+  // Write-back refused: the stored status allows no such move, or Partner Center's copy changed (412).
+  invalid_transition: 409,
+  referral_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   config_invalid: 500,
