@@ -87,7 +87,8 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: options.modulusLength ?? 2048 });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // DER wants a minimal positive INTEGER: a first byte of 1..127 needs no padding and is never redundant.
+  serial[0] = 1 + ((serial[0] ?? 0) % 127);
   const tbs = sequence(
     tlv(0xa0, integer(Buffer.from([2]))), // [0] EXPLICIT version v3
     integer(serial),
