@@ -41,6 +41,10 @@ export interface WebhookHarness {
   logs: ReturnType<typeof recordingLogger>["entries"];
   /** Posts `body` to the route in-process, signed with `certificate` (default the fake's). */
   post(body: string, options?: { signedBody?: string; certificate?: SelfSignedCertificate; certificateUrl?: string; headers?: Record<string, string> }): Promise<Response>;
+  /** Ids of the fake's referrals that the pipeline stores (no spam, invalid or filtered ones), sorted. */
+  ids: string[];
+  /** A copy of a storable referral under a new id, for `fake.create`. */
+  freshReferral(id: string): Record<string, unknown>;
   /** GETs of one referral the fake served. */
   reads(): string[];
   stop(): Promise<void>;
@@ -49,8 +53,14 @@ export interface WebhookHarness {
 export async function startWebhookHarness(
   options: { count?: number; receiver?: Partial<Omit<WebhookReceiverOptions, "engine">>; webhooks?: FakeWebhooksOptions; register?: boolean } = {},
 ): Promise<WebhookHarness> {
-  const fake = await startFakePartnerCenter({ referrals: generateReferrals(options.count ?? 12, { seed: 21 }), webhooks: { retryBaseDelayMs: 1, ...options.webhooks } });
+  const fake = await startFakePartnerCenter({ referrals: generateReferrals(options.count ?? 30, { seed: 21 }), webhooks: { retryBaseDelayMs: 1, ...options.webhooks } });
   const client = createPartnerCenterClient({ baseUrl: fake.url, tokenProvider: createStaticTokenProvider(fake.entra.issueAccessToken()) });
+  // Which referrals the pipeline stores, found with a scratch store so the store under test starts empty.
+  const scratch = createMemoryStore();
+  await createSyncEngine({ client, store: scratch, enabled: true }).run({ trigger: "manual" });
+  const ids = (await scratch.queryInbox({ pageSize: 100 })).items.map((row) => row.referralId).sort();
+  const template = (await scratch.getReferral(ids[0] ?? ""))?.payload ?? {};
+  fake.requests.length = 0;
   const store = createMemoryStore();
   const { logger, entries } = recordingLogger();
   const engine = createSyncEngine({ client, store, enabled: true });
@@ -71,6 +81,8 @@ export async function startWebhookHarness(
     app,
     webhookUrl,
     logs: entries,
+    ids,
+    freshReferral: (id) => ({ ...structuredClone(template), id }),
     post(body, o = {}) {
       const certificate = o.certificate ?? fake.webhooks.certificate;
       const signature = createSign("sha256").update(o.signedBody ?? body, "utf8").sign(certificate.privateKey).toString("base64");
