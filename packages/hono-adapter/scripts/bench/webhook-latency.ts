@@ -40,20 +40,26 @@ export async function benchWebhookLatency(options: { samples?: number; coalesceM
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once("listening", () => resolve())));
   const port = (server.address() as AddressInfo).port;
   fake.webhooks.setRegistration({ webhookUrl: `http://127.0.0.1:${port}/api/referrals/webhooks/partner-center`, webhookEvents: ["referral-created", "referral-updated"] });
-  const [template] = generateReferrals(1, { seed: 99 });
   const samples: number[] = [];
   try {
+    // A poll first, so the samples measure updates of a warm store and a template the pipeline keeps.
+    await engine.run({ trigger: "manual" });
+    const [first] = (await store.queryInbox({ pageSize: 1 })).items;
+    const template = first === undefined ? null : (await store.getReferral(first.referralId))?.payload;
+    if (!template) throw new Error("the fake's referrals were all skipped: no template to create from");
     for (let i = 0; i < count; i += 1) {
       const id = `bench-webhook-${i}`;
-      const stored = new Promise<void>((resolve) => {
+      const stored = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`referral ${id} did not arrive through the webhook within 30 s`)), 30_000);
         const off = engine.on("referral.ingested", (e) => {
           if (e.referralId !== id) return;
+          clearTimeout(timer);
           off();
           resolve();
         });
       });
       const started = performance.now();
-      fake.create({ ...(template as Record<string, unknown>), id });
+      fake.create({ ...structuredClone(template), id });
       await stored;
       samples.push(performance.now() - started);
       if ((await store.getReferral(id)) === null) throw new Error(`referral ${id} was announced but not stored`);
