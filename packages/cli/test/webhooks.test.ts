@@ -82,6 +82,26 @@ describe("pc-referrals webhooks", () => {
     expect(received.some((body) => (JSON.parse(body) as { EventName?: string }).EventName === "test-created")).toBe(true);
   });
 
+  it("serve with PARTNER_CENTER_WEBHOOKS_RECEIVE=true mounts the signed route outside the token check; the fake's validation event gets through", async () => {
+    const serve = startCli(["serve", "--port", "0", "--no-schedule"], {
+      cwd,
+      env: { ...env, PARTNER_CENTER_SERVE_TOKEN: "serve-token-for-webhook-tests-0123", PARTNER_CENTER_WEBHOOKS_RECEIVE: "true" },
+    });
+    try {
+      const [, routeUrl = ""] = await waitFor(serve.stdout, /Webhook route: (\S+)/);
+      const unsigned = await fetch(routeUrl, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(unsigned.status).toBe(401);
+      expect(await unsigned.json()).toMatchObject({ code: "webhook_signature_invalid", reason: "signature_missing" });
+      expect((await cli(["webhooks", "register", "--url", routeUrl, "--force"])).code).toBe(0);
+      const test = await cli(["webhooks", "test", "--wait", "20"]);
+      expect(test.stdout).toContain("Delivered");
+      expect(test.code).toBe(0);
+    } finally {
+      serve.abort();
+      expect(await serve.done).toBe(EXIT.interrupted);
+    }
+  });
+
   it("unregister removes the registration, then says there was none", async () => {
     expect((await cli(["webhooks", "unregister"])).stdout).toContain("Removed the webhook registration");
     expect((await cli(["webhooks", "unregister"])).stdout).toContain("There was no webhook registration");
