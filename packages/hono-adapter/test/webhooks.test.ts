@@ -145,6 +145,13 @@ describe("POST /webhooks/partner-center", () => {
     expect(await notEvent.json()).toMatchObject({ code: "invalid_input" });
   });
 
+  it("the OpenAPI document lists the route and its responses when webhooks are configured", async () => {
+    h = await startWebhookHarness();
+    const res = await h.app.request(`${MOUNT}/openapi.json`, { headers: { authorization: `Bearer ${HOST_TOKEN}` } });
+    const doc = (await res.json()) as { paths: Record<string, { post?: { responses: Record<string, unknown> } }> };
+    expect(Object.keys(doc.paths["/webhooks/partner-center"]?.post?.responses ?? {}).sort()).toEqual(["200", "400", "401", "413"]);
+  });
+
   it("/sync/status shows the receiver's counters", async () => {
     h = await startWebhookHarness();
     const [id] = idsOf(1);
