@@ -23,15 +23,17 @@ export function openStore(config: CliConfig, options: { autoMigrate?: boolean } 
 export function tokenProvider(
   config: CliConfig,
   store: PgStore | null,
-  options: { cache?: "configured" | "memory"; logger?: Logger } = {},
+  options: { cache?: "configured" | "memory"; logger?: Logger; scopes?: string[] } = {},
 ): MsalTokenProvider {
   const clientId = requireClientId(config);
-  const msal: MsalTokenProviderOptions = { clientId, tenantId: config.tenantId, scopes: [config.scope], logger: options.logger ?? silentLogger };
+  // The webhooks API asks for its own scope from the same login (the refresh token covers both).
+  const scopes = options.scopes ?? [config.scope];
+  const msal: MsalTokenProviderOptions = { clientId, tenantId: config.tenantId, scopes, logger: options.logger ?? silentLogger };
   if (config.authority !== null) msal.authority = config.authority;
   if (config.fakeLoginUrl !== null) {
     // The fake Entra ID answers for the tenant and client configured here; only its URL is new.
     const fake = createFakeEntra({ tenantId: config.tenantId, clientId }).tokenProviderOptions(config.fakeLoginUrl);
-    Object.assign(msal, { ...fake, scopes: [config.scope] });
+    Object.assign(msal, { ...fake, scopes });
   }
   if ((options.cache ?? "configured") === "configured") {
     if (config.tokenStore === "db") {

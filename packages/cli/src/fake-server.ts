@@ -20,5 +20,7 @@ export function fakeEnv(fake: FakePartnerCenter): Record<string, string> {
     PARTNER_CENTER_TENANT_ID: fake.entra.tenantId,
     PARTNER_CENTER_API_URL: fake.url,
     PARTNER_CENTER_FAKE_LOGIN_URL: fake.url,
+    PARTNER_CENTER_WEBHOOKS_BASE_URL: fake.webhooksUrl,
+    PARTNER_CENTER_WEBHOOKS_CERT_HOSTS: new URL(fake.url).host,
   };
 }

@@ -73,6 +73,8 @@ export function explain(error: unknown): { exitCode: ExitCode; message: string; 
       return { exitCode: EXIT.storeUnreachable, message: error.message, fix: "Check DATABASE_URL (or PARTNER_CENTER_DATA_DIR) and run `pc-referrals migrate status`.", code: error.code };
     case "aborted":
       return { exitCode: EXIT.interrupted, message: "Interrupted.", fix: null, code: error.code };
+    case "webhook_registration_conflict":
+      return { exitCode: EXIT.config, message: error.message, fix: "Pass --force to replace it; the integration at that URL then stops receiving these events.", code: error.code };
     case "invalid_input":
     case "not_found":
       return { exitCode: EXIT.config, message: error.message, fix: null, code: error.code };

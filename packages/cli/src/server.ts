@@ -7,7 +7,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { Logger, Store, SyncEngine } from "@pc-referrals/core";
+import type { Logger, Store, SyncEngine, WebhookReceiver, WebhookVerifier } from "@pc-referrals/core";
 import { createReferralRoutes } from "@pc-referrals/hono-adapter";
 import type { Problem, StatusScheduler } from "@pc-referrals/hono-adapter";
 import { CliError, EXIT } from "./output.js";
@@ -27,6 +27,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   logger: Logger;
+  /** Mounts the signed `POST /api/referrals/webhooks/partner-center` (outside the token check). */
+  webhooks?: { receiver: WebhookReceiver; verifier: WebhookVerifier } | null;
 }
 
 export interface RunningServer {
@@ -107,7 +109,8 @@ export function createServeApp(options: Omit<ServerOptions, "host" | "port">): H
       return c.redirect(`${MOUNT}/ui`, 303);
     });
   }
-  const common = { engine: options.engine, store: options.store, ui: true, ...(options.scheduler === null ? {} : { scheduler: options.scheduler }) };
+  const webhooks = options.webhooks ? { webhooks: { ...options.webhooks, logger: options.logger } } : {};
+  const common = { engine: options.engine, store: options.store, ui: true, ...(options.scheduler === null ? {} : { scheduler: options.scheduler }), ...webhooks };
   const routes =
     "unsafeNoAuth" in auth
       ? createReferralRoutes({ ...common, unsafeAllowAll: true })

@@ -33,6 +33,10 @@ const defaults: PcReferralsConfig = {
   databaseUrl: null,
   dataDir: "./.pc-referrals/pgdata",
   nodeEnv: "production",
+  webhooksBaseUrl: "https://api.partnercenter.microsoft.com/webhooks/v1",
+  webhooksScope: "https://api.partnercenter.microsoft.com/user_impersonation",
+  webhooksReceive: false,
+  webhooksCertificateHosts: ["3psostorageacct.blob.core.windows.net"],
 };
 
 describe("loadConfig", () => {
@@ -117,6 +121,10 @@ describe("loadConfig", () => {
       PARTNER_CENTER_DATA_DIR: "/data/pg",
       DATABASE_URL: "postgresql://root@/pcr_test?host=/var/run/postgresql",
       NODE_ENV: "test",
+      PARTNER_CENTER_WEBHOOKS_BASE_URL: "http://127.0.0.1:8080/webhooks/v1/",
+      PARTNER_CENTER_WEBHOOKS_SCOPE: "api://pcw/user_impersonation",
+      PARTNER_CENTER_WEBHOOKS_RECEIVE: "yes",
+      PARTNER_CENTER_WEBHOOKS_CERT_HOSTS: " 127.0.0.1:8080 , Certs.Example.com",
     });
     expect(config).toEqual({
       enabled: true,
@@ -136,7 +144,18 @@ describe("loadConfig", () => {
       databaseUrl: "postgresql://root@/pcr_test?host=/var/run/postgresql",
       dataDir: "/data/pg",
       nodeEnv: "test",
+      webhooksBaseUrl: "http://127.0.0.1:8080/webhooks/v1",
+      webhooksScope: "api://pcw/user_impersonation",
+      webhooksReceive: true,
+      webhooksCertificateHosts: ["127.0.0.1:8080", "certs.example.com"],
     });
+  });
+
+  it("refuses bad webhook settings, naming each variable", () => {
+    const issues = issuesOf(() =>
+      loadConfig({ PARTNER_CENTER_WEBHOOKS_BASE_URL: "ftp://x", PARTNER_CENTER_WEBHOOKS_RECEIVE: "maybe", PARTNER_CENTER_WEBHOOKS_CERT_HOSTS: "https://x/" }),
+    );
+    expect(issues.map((i) => i.path)).toEqual(["PARTNER_CENTER_WEBHOOKS_BASE_URL", "PARTNER_CENTER_WEBHOOKS_RECEIVE", "PARTNER_CENTER_WEBHOOKS_CERT_HOSTS"]);
   });
 
   it.each([

@@ -22,6 +22,10 @@
  * | `EXPIRY_DAYS` | `14` | days from creation to a New referral's deadline when the payload has none, number above 0 up to 365 |
  * | `EXPIRY_THRESHOLDS` | `3,1` | days before the deadline to announce `referral.expiring`, comma-separated distinct numbers above 0 up to 365, or `none` |
  * | `DATA_DIR` | `./.pc-referrals/pgdata` | embedded PGlite folder |
+ * | `WEBHOOKS_BASE_URL` | `https://api.partnercenter.microsoft.com/webhooks/v1` | http(s) URL of the webhooks API |
+ * | `WEBHOOKS_SCOPE` | `https://api.partnercenter.microsoft.com/user_impersonation` | OAuth scope of the webhooks API |
+ * | `WEBHOOKS_RECEIVE` | `false` | true/false: serve the signed webhook route |
+ * | `WEBHOOKS_CERT_HOSTS` | `3psostorageacct.blob.core.windows.net` | comma-separated hosts certificates may come from |
  * | `DATABASE_URL` (no prefix) | — | `postgres://` or `postgresql://` URL |
  * | `NODE_ENV` (no prefix) | `production` | any |
  *
@@ -60,6 +64,14 @@ export interface PcReferralsConfig {
   databaseUrl: string | null;
   dataDir: string;
   nodeEnv: string;
+  /** Partner Center webhooks API base URL (the CSP host), without a trailing slash. */
+  webhooksBaseUrl: string;
+  /** OAuth scope of webhooks API tokens (not the referrals API's). */
+  webhooksScope: string;
+  /** Serve `POST …/webhooks/partner-center` (the signed delivery route). */
+  webhooksReceive: boolean;
+  /** Hosts the verifier fetches signing certificates from. */
+  webhooksCertificateHosts: string[];
 }
 
 const DEFAULT_ENV_PREFIX = "PARTNER_CENTER_";
@@ -153,6 +165,25 @@ const fields = {
     message: "expected up to 10 distinct numbers of days above 0 and at most 365, comma-separated (e.g. 3,1), or none",
   },
   dataDir: { suffix: "DATA_DIR", schema: z.string(), message: "expected a folder path" },
+  webhooksBaseUrl: {
+    suffix: "WEBHOOKS_BASE_URL",
+    schema: url(["https:", "http:"]).transform((v) => v.replace(/\/+$/, "")),
+    message: "expected an http:// or https:// URL",
+  },
+  webhooksScope: { suffix: "WEBHOOKS_SCOPE", schema: z.string().regex(/^\S+(?: \S+)*$/), message: "expected one or more space-separated OAuth scopes" },
+  webhooksReceive: {
+    suffix: "WEBHOOKS_RECEIVE",
+    schema: z.stringbool({ truthy: ["true", "1", "yes", "on"], falsy: ["false", "0", "no", "off"], case: "insensitive" }),
+    message: "expected true or false (also accepted: 1/0, yes/no, on/off)",
+  },
+  webhooksCertificateHosts: {
+    suffix: "WEBHOOKS_CERT_HOSTS",
+    schema: z
+      .string()
+      .transform((v) => v.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean))
+      .refine((hosts) => hosts.length > 0 && hosts.every((h) => /^[a-z0-9.-]+(:\d{1,5})?$/.test(h))),
+    message: "expected comma-separated host names (optionally host:port)",
+  },
 } as const;
 
 type FieldKey = keyof typeof fields;
@@ -208,6 +239,10 @@ export function loadConfig(
   const expiryDefaultDays = field("expiryDefaultDays") ?? DEFAULT_EXPIRY_DAYS;
   const expiryThresholdsDays = field("expiryThresholdsDays") ?? [...DEFAULT_EXPIRY_THRESHOLDS_DAYS];
   const dataDir = field("dataDir") ?? "./.pc-referrals/pgdata";
+  const webhooksBaseUrl = field("webhooksBaseUrl") ?? "https://api.partnercenter.microsoft.com/webhooks/v1";
+  const webhooksScope = field("webhooksScope") ?? "https://api.partnercenter.microsoft.com/user_impersonation";
+  const webhooksReceive = field("webhooksReceive") ?? false;
+  const webhooksCertificateHosts = field("webhooksCertificateHosts") ?? ["3psostorageacct.blob.core.windows.net"];
 
   const rawDatabaseUrl = read("DATABASE_URL");
   let databaseUrl: string | null = null;
@@ -240,5 +275,9 @@ export function loadConfig(
     databaseUrl,
     dataDir,
     nodeEnv,
+    webhooksBaseUrl,
+    webhooksScope,
+    webhooksReceive,
+    webhooksCertificateHosts,
   };
 }

@@ -17,6 +17,7 @@ import {
   SyncInProgressError,
   TimeoutError,
   describeError,
+  WebhookRegistrationConflictError,
 } from "./errors.js";
 import type { ErrorCode } from "./errors.js";
 
@@ -39,6 +40,7 @@ describe("error classes", () => {
     [new NotFoundError("no such referral"), "not_found", "NotFoundError"],
     [new InvalidTransitionError("close", { status: "New", substatus: "Pending" }, ["accept", "decline"]), "invalid_transition", "InvalidTransitionError"],
     [new ReferralConflictError("r-1", { status: "Active", substatus: "Accepted", eTag: '"e2"' }), "referral_conflict", "ReferralConflictError"],
+    [new WebhookRegistrationConflictError("https://crm.example/hook"), "webhook_registration_conflict", "WebhookRegistrationConflictError"],
   ])("%s has a stable code and its class name", (error, code, name) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(name);

@@ -28,6 +28,7 @@ export type ErrorCode =
   | "feature_disabled"
   | "invalid_input"
   | "not_found"
+  | "webhook_registration_conflict"
   | "invalid_transition"
   | "referral_conflict";
 
@@ -329,4 +330,18 @@ export class AbortedError extends PcReferralsError {
 export function describeError(error: unknown): { code: ErrorCode | "internal"; message: string } {
   if (PcReferralsError.is(error)) return { code: error.code, message: error.message };
   return { code: "internal", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * `webhooks register` found the partner's webhook registered to another URL (often Microsoft's
+ * CRM connector). Partner Center keeps one URL per event, so registering would take the events
+ * away from it; pass `force` to replace it. `currentUrl` is the URL that would be replaced.
+ */
+export class WebhookRegistrationConflictError extends PcReferralsError {
+  readonly code = "webhook_registration_conflict";
+  readonly currentUrl: string;
+  constructor(currentUrl: string) {
+    super(`The webhook events are registered to ${currentUrl}; Partner Center keeps one URL per event, so registering would replace it. Pass --force (force: true) to replace it.`);
+    this.currentUrl = currentUrl;
+  }
 }

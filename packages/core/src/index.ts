@@ -20,6 +20,7 @@ export {
   SyncInProgressError,
   TimeoutError,
   UnconfirmedWriteError,
+  WebhookRegistrationConflictError,
   describeError,
 } from "./errors.js";
 export type {
@@ -222,3 +223,17 @@ export {
 } from "./store/referral-actions.js";
 export { AUTO_LINK_ACTOR } from "./sync/link-write-back.js";
 export type { LinkReferralResult, LinkWriteBack } from "./sync/link-write-back.js";
+export { REFERRAL_WEBHOOK_EVENTS, isReferralWebhookEvent, parseWebhookEvent, referralIdFromResourceUri } from "./webhooks/event.js";
+export type { PartnerCenterWebhookEvent, ReferralWebhookEventName, WebhookEventProblem } from "./webhooks/event.js";
+export { MICROSOFT_WEBHOOK_CERTIFICATE_HOST, createWebhookVerifier } from "./webhooks/verifier.js";
+export type { WebhookHeaders, WebhookVerification, WebhookVerificationFailure, WebhookVerifier, WebhookVerifierOptions } from "./webhooks/verifier.js";
+export { createWebhookReceiver } from "./webhooks/receiver.js";
+export type { WebhookAcceptResult, WebhookReceiver, WebhookReceiverOptions, WebhookReceiverStatus, WebhookSyncTarget } from "./webhooks/receiver.js";
+export { DEFAULT_WEBHOOKS_BASE_URL, DEFAULT_WEBHOOK_EVENTS, WEBHOOKS_SCOPE, createWebhookRegistrationClient } from "./webhooks/registration-client.js";
+export type {
+  WebhookRegisterResult,
+  WebhookRegistration,
+  WebhookRegistrationClient,
+  WebhookRegistrationClientOptions,
+  WebhookValidationEvent,
+} from "./webhooks/registration-client.js";

@@ -7,17 +7,19 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
 
 /** The adapter's own codes, besides core's. */
-type AdapterErrorCode = "unauthorized" | "forbidden" | "cross_site_request" | "payload_too_large" | "unsupported_media_type" | "internal";
+type AdapterErrorCode = "unauthorized" | "webhook_signature_invalid" | "forbidden" | "cross_site_request" | "payload_too_large" | "unsupported_media_type" | "internal";
 
 /** HTTP status of every known error code (every code of core must be listed: the type checks it). */
 export const ERROR_STATUS: Readonly<Record<ErrorCode | AdapterErrorCode, ContentfulStatusCode> & Record<string, ContentfulStatusCode>> = Object.freeze({
   invalid_input: 400,
   feature_disabled: 400,
   unauthorized: 401,
+  webhook_signature_invalid: 401,
   forbidden: 403,
   cross_site_request: 403,
   not_found: 404,
   sync_in_progress: 409,
+  webhook_registration_conflict: 409,
   // Write-back refused: the stored status allows no such move, or Partner Center's copy changed (412).
   invalid_transition: 409,
   referral_conflict: 409,
@@ -72,6 +74,8 @@ export interface Problem {
   errors?: FieldError[];
   /** With `sync_in_progress`: the run in flight, when known. */
   runningRunId?: string | null;
+  /** With `webhook_signature_invalid`: why the verifier refused the delivery. */
+  reason?: string;
 }
 
 /** Status of `code` by the table; 500 for a code the table does not know. */
@@ -80,7 +84,7 @@ export function statusOf(code: string): ContentfulStatusCode {
 }
 
 /** A problem+json response for `code`. */
-export function problemResponse(code: string, detail: string, extra: Partial<Pick<Problem, "errors" | "runningRunId">> = {}): Response {
+export function problemResponse(code: string, detail: string, extra: Partial<Pick<Problem, "errors" | "runningRunId" | "reason">> = {}): Response {
   const status = statusOf(code);
   const body: Problem = { type: `urn:pc-referrals:error:${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/problem+json" } });

@@ -5,3 +5,4 @@ export { ERROR_STATUS } from "./http-errors.js";
 export type { FieldError, Problem } from "./http-errors.js";
 export { MAX_DOMAINS_PER_REQUEST } from "./schemas.js";
 export { prometheusText } from "./metrics-routes.js";
+export { WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH } from "./webhook-routes.js";

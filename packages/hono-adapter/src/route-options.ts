@@ -1,5 +1,5 @@
 // Options of createReferralRoutes, checked with zod at the boundary like every core factory.
-import { ConfigError, type Scheduler, type Store, type SyncEngine } from "@pc-referrals/core";
+import { ConfigError, type Logger, type Scheduler, type Store, type SyncEngine, type WebhookReceiver, type WebhookVerifier } from "@pc-referrals/core";
 import type { Context } from "hono";
 import { z } from "zod";
 
@@ -33,6 +33,16 @@ interface CommonOptions {
    * Default: same origin only.
    */
   trustedOrigins?: string[];
+  /**
+   * Serve `POST /webhooks/partner-center` for Partner Center's signed deliveries. This route is
+   * NOT behind `authorize` (Microsoft cannot authenticate to it): the signature is checked instead.
+   */
+  webhooks?: {
+    receiver: WebhookReceiver;
+    verifier: WebhookVerifier;
+    /** Where refused deliveries are logged (the reason, never the body). */
+    logger?: Logger;
+  };
   /** The live event stream. */
   events?: {
     /** Comment line sent this often so proxies keep the connection. Default 15 000 ms. */
@@ -70,6 +80,13 @@ const optionsSchema = z
     metrics: z.boolean().default(false),
     scope: z.string().trim().min(1).default("default"),
     trustedOrigins: z.array(z.url()).default([]),
+    webhooks: z
+      .strictObject({
+        receiver: object("a receiver from createWebhookReceiver()").refine((r) => typeof (r as Partial<WebhookReceiver>).accept === "function", "expected a receiver from createWebhookReceiver()"),
+        verifier: object("a verifier from createWebhookVerifier()").refine((v) => typeof (v as Partial<WebhookVerifier>).verify === "function", "expected a verifier from createWebhookVerifier()"),
+        logger: object("a pino-compatible logger").optional(),
+      })
+      .optional(),
     events: z
       .strictObject({
         heartbeatMs: z.number().int().min(1).max(2 ** 31 - 1).default(15_000),
@@ -92,6 +109,7 @@ export interface RouteSettings {
   metrics: boolean;
   scope: string;
   trustedOrigins: string[];
+  webhooks: { receiver: WebhookReceiver; verifier: WebhookVerifier; logger?: Logger } | null;
   heartbeatMs: number;
   maxBufferedEvents: number;
 }
@@ -114,6 +132,7 @@ export function parseRouteOptions(options: unknown): RouteSettings {
     metrics: o.metrics,
     scope: o.scope,
     trustedOrigins: o.trustedOrigins,
+    webhooks: (o.webhooks as RouteSettings["webhooks"] | undefined) ?? null,
     heartbeatMs: o.events.heartbeatMs,
     maxBufferedEvents: o.events.maxBufferedEvents,
   };

@@ -1,5 +1,5 @@
 // createReferralRoutes: composes the route files behind one middleware chain
-// (security headers → authorize → CSRF) and one problem+json error handler.
+// (security headers → [signed webhook route] → authorize → CSRF) and one problem+json error handler.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
@@ -14,6 +14,7 @@ import { registerReferralRoutes } from "./referral-routes.js";
 import { parseRouteOptions, type Authorize, type ReferralRoutesOptions } from "./route-options.js";
 import { registerSyncRoutes } from "./sync-routes.js";
 import { registerUiRoutes } from "./ui-routes.js";
+import { registerWebhookRoutes } from "./webhook-routes.js";
 
 /** The Content-Security-Policy of every response: no inline script or style, nothing from elsewhere. */
 export const CONTENT_SECURITY_POLICY = {
@@ -38,6 +39,8 @@ export function createReferralRoutes(options: ReferralRoutesOptions): OpenAPIHon
   app.onError((error) => errorResponse(error));
 
   app.use("*", secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginResourcePolicy: "same-origin", xFrameOptions: "DENY" }));
+  // Before authorize on purpose: Partner Center cannot authenticate to the host; the signature is checked instead.
+  if (settings.webhooks !== null) registerWebhookRoutes(app, settings.webhooks);
   if (settings.authorize !== null) app.use("*", authorizeMiddleware(settings.authorize));
   app.use("*", csrfMiddleware(settings.trustedOrigins));
 

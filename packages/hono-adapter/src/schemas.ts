@@ -102,6 +102,20 @@ export const SyncStartedSchema = z
   })
   .meta({ id: "SyncStarted" });
 
+export const WebhookStatusSchema = z
+  .looseObject({
+    lastReceivedAt: timestamp.nullable().meta({ description: "When this process last accepted a delivery." }),
+    received: z.number().int(),
+    deduplicated: z.number().int().meta({ description: "Repeats of a delivery (event, referral, change date) within 24 h." }),
+    coalesced: z.number().int(),
+    ignored: z.number().int(),
+    synced: z.number().int(),
+    failed: z.number().int(),
+    pending: z.number().int(),
+    unannouncedByPolling: z.number().int().meta({ description: "Referrals polling stored that no webhook had announced: missed deliveries." }),
+  })
+  .meta({ id: "WebhookStatus" });
+
 export const SyncStatusSchema = z
   .looseObject({
     enabled: z.boolean(),
@@ -115,8 +129,16 @@ export const SyncStatusSchema = z
     loginRequired: z.boolean().meta({ description: "The last run ended with auth_required: someone must sign in again." }),
     cursor: z.looseObject({ updatedAt: timestamp }).nullable(),
     referralCount: z.number().int(),
+    webhooks: WebhookStatusSchema.nullable().meta({ description: "The webhook receiver's counters (this process only); null when webhooks are not configured." }),
   })
   .meta({ id: "SyncStatus" });
+
+export const WebhookAcceptedSchema = z
+  .object({
+    outcome: z.enum(["scheduled", "coalesced", "duplicate", "ignored"]),
+    referralId: z.string().nullable(),
+  })
+  .meta({ id: "WebhookAccepted" });
 
 export const ReferralDomainRowSchema = z
   .looseObject({
@@ -148,6 +170,7 @@ export const ProblemSchema = z
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     runningRunId: z.string().nullable().optional(),
+    reason: z.string().optional().meta({ description: "With webhook_signature_invalid: why the delivery was refused." }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 

@@ -116,6 +116,7 @@ export function registerSyncRoutes(app: OpenAPIHono, settings: RouteSettings): v
       running: status.running === null ? null : { runId: status.running.owner, ...status.running },
       nextRunAt,
       loginRequired,
+      webhooks: settings.webhooks?.receiver.status() ?? null,
     };
     return c.json(maskPii(body) as never, 200);
   });

@@ -96,6 +96,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => import("./migrate.js"),
   },
   {
+    name: "webhooks",
+    summary: "Partner Center webhooks: register --url <url> [--force], status, test, unregister",
+    args: ["register|status|test|unregister"],
+    options: {
+      url: { type: "string", value: "<url>", description: "register: the public URL of POST <mount>/webhooks/partner-center" },
+      force: { type: "boolean", description: "register: replace a registration that points at another URL (e.g. Microsoft's CRM connector)" },
+      events: { type: "string", value: "<a,b>", description: "register: event names (default: the four referral events and test-created)" },
+      "ms-signature-header": { type: "boolean", description: "register: sign in x-ms-signature instead of Authorization" },
+      wait: { type: "string", value: "<seconds>", description: "test: how long to wait for the delivery", default: "30" },
+      "token-store": tokenStore,
+      json,
+    },
+    load: async () => import("./webhooks.js"),
+  },
+  {
     name: "serve",
     summary: "Serve the routes and the inbox page, with the scheduler running",
     options: {

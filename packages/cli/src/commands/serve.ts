@@ -1,20 +1,22 @@
 // `serve [--port 8787] [--host 127.0.0.1] [--no-schedule] [--unsafe-no-auth]`: routes, page, scheduler.
-import { createScheduler } from "@pc-referrals/core";
-import type { Scheduler } from "@pc-referrals/core";
+import { createScheduler, createWebhookReceiver, createWebhookVerifier } from "@pc-referrals/core";
+import type { Scheduler, WebhookReceiver } from "@pc-referrals/core";
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
 import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
 import { untilInterrupted } from "../io.js";
 import { createCliLogger } from "../log.js";
 import { CliError, EXIT, println } from "../output.js";
-import { isLoopbackHost, startServer } from "../server.js";
+import { isLoopbackHost, MOUNT, startServer } from "../server.js";
 import type { RunningServer, ServeAuth } from "../server.js";
 import { wholeFlag } from "./read.js";
 
 /** Stops the scheduler (after the page in flight commits) and the server. */
-export async function shutDown(server: RunningServer, scheduler: Scheduler | null): Promise<void> {
+export async function shutDown(server: RunningServer, scheduler: Scheduler | null, receiver: WebhookReceiver | null = null): Promise<void> {
   await scheduler?.stop();
   await server.close();
+  // Syncs a delivery started finish before the store closes.
+  await receiver?.close();
 }
 
 export async function run({ io, values, verbose }: CommandContext): Promise<number> {
@@ -37,12 +39,15 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
     const engine = createEngine(config, store, tokens, logger);
     const schedule = values.schedule !== false && config.enabled;
     const scheduler = schedule ? createScheduler(engine, { intervalMs: config.syncIntervalSeconds * 1000, logger }) : null;
-    const server = await startServer({ engine, store, scheduler, auth, host, port, logger });
+    const receiver = config.webhooksReceive ? createWebhookReceiver({ engine, logger }) : null;
+    const webhooks = receiver === null ? null : { receiver, verifier: createWebhookVerifier({ allowedCertificateHosts: config.webhooksCertificateHosts }) };
+    const server = await startServer({ engine, store, scheduler, auth, host, port, logger, webhooks });
     scheduler?.start();
-    logger.info({ url: server.pageUrl, schedule, auth: "token" in auth ? "token" : "none (loopback)" }, "serving");
+    logger.info({ url: server.pageUrl, schedule, auth: "token" in auth ? "token" : "none (loopback)", webhooks: receiver !== null }, "serving");
     println(io, `Inbox page: ${server.pageUrl}`);
+    if (receiver !== null) println(io, `Webhook route: ${server.origin}${MOUNT}/webhooks/partner-center (register its public URL with \`pc-referrals webhooks register --url …\`)`);
     await untilInterrupted(io);
-    await shutDown(server, scheduler);
+    await shutDown(server, scheduler, receiver);
     logger.info({}, "stopped");
     return EXIT.interrupted;
   });

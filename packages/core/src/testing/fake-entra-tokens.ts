@@ -93,7 +93,7 @@ export function createTokenMinter(config: { tenantId: string; clientId: string; 
       return base64url(JSON.stringify({ uid: FAKE_USER.oid, utid: config.tenantId }));
     },
 
-    verify(token: string): AccessTokenCheck {
+    verify(token: string, audience: string = config.audience): AccessTokenCheck {
       const parts = token.split(".");
       const [header, payload, signature] = parts;
       if (parts.length !== 3 || !header || !payload || !signature) return { ok: false, reason: "malformed" };
@@ -102,7 +102,7 @@ export function createTokenMinter(config: { tenantId: string; clientId: string; 
       const expected = Buffer.from(sign(`${header}.${payload}`));
       const actual = Buffer.from(signature);
       if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return { ok: false, reason: "unknown" };
-      if (claims.aud !== config.audience) return { ok: false, reason: "audience" };
+      if (claims.aud !== audience) return { ok: false, reason: "audience" };
       if (typeof claims.exp !== "number" || claims.exp <= seconds()) return { ok: false, reason: "expired" };
       return { ok: true, claims };
     },

@@ -70,8 +70,8 @@ export interface FakeEntra {
   readonly audience: string;
   /** Handles the request if it belongs to the fake Entra ID (paths under /<tenantId>/, /common/, /organizations/); false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<boolean>;
-  /** Checks a bearer token this fake issued: signature, audience, expiry. */
-  verifyAccessToken(token: string): AccessTokenCheck;
+  /** Checks a bearer token this fake issued: signature, audience (default the fake's own), expiry. */
+  verifyAccessToken(token: string, audience?: string): AccessTokenCheck;
   /** An access token without any login, for tests that skip MSAL. */
   issueAccessToken(options?: { audience?: string; expiresInSeconds?: number }): string;
   /** Approves every pending device code; returns how many. */
@@ -297,7 +297,7 @@ export function createFakeEntra(options: FakeEntraOptions = {}): FakeEntra {
       else oauthError(res, 404, "invalid_request", 90019, `The fake Entra ID does not serve ${route}.`);
       return true;
     },
-    verifyAccessToken: (token) => minter.verify(token),
+    verifyAccessToken: (token, audience) => minter.verify(token, audience),
     issueAccessToken(issue = {}) {
       const aud = issue.audience ?? audience;
       return minter.accessToken(aud, issue.expiresInSeconds ?? ttl, `${aud}/.default`);

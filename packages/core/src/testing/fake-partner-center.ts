@@ -7,14 +7,19 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { durationMs, parseOptions } from "../_options.js";
+import { InvalidInputError } from "../errors.js";
 import { delay, header, listenLocal, queryRecord, readBody, requestUrl, sendJson } from "./_http.js";
 import { createFakeEntra } from "./fake-entra.js";
 import type { FakeEntra, FakeEntraOptions, FakeEntraTokenProviderOptions } from "./fake-entra.js";
 import { createReferralCollection } from "./fake-referral-collection.js";
 import { createFaultPlan, faultedStatus, faultSkipsProcessing, replacementResponse, slowDown, writeWithFault } from "./faults.js";
 import type { FakeResponse, FaultKind, FaultRule } from "./faults.js";
+import { createFakeWebhooks, FAKE_CERTIFICATE_PATH, FAKE_WEBHOOKS_PATH } from "./fake-webhooks.js";
+import type { FakeWebhooks, FakeWebhooksOptions } from "./fake-webhooks.js";
 
 const LIST_PATH = "/v1.0/engagements/referrals";
+/** The audience of webhooks API tokens: the CSP host, not the referrals API's. */
+export const FAKE_WEBHOOKS_AUDIENCE = "https://api.partnercenter.microsoft.com";
 
 /** Options of {@link startFakePartnerCenter}. */
 export interface FakePartnerCenterOptions {
@@ -34,6 +39,8 @@ export interface FakePartnerCenterOptions {
   filterComparisons?: boolean;
   /** Clock in ms: timestamps the fake writes and token expiry. */
   now?: () => number;
+  /** The webhooks API and its deliveries (retries, backoff, certificate). */
+  webhooks?: FakeWebhooksOptions;
 }
 
 /** One request the fake API received (Entra ID requests are counted in `entra.stats` instead). */
@@ -55,6 +62,14 @@ export interface FakePartnerCenter {
   url: string;
   /** Spread into `createMsalTokenProvider` to log in against the fake Entra ID. */
   tokenProviderOptions: FakeEntraTokenProviderOptions;
+  /** The same, with the webhooks API's scope (`https://api.partnercenter.microsoft.com/user_impersonation`). */
+  webhooksTokenProviderOptions: FakeEntraTokenProviderOptions;
+  /** `<url>/webhooks/v1`: the base URL of the fake's webhooks API. */
+  webhooksUrl: string;
+  /** Registration, deliveries, the drop switch and the signing certificate. */
+  webhooks: FakeWebhooks;
+  /** Adds a referral as `POST /v1.0/engagements/referrals` does (and announces it by webhook); returns it. */
+  create(referral: Record<string, unknown>): unknown;
   entra: FakeEntra;
   /** Approves every pending device code (the user "entered the code"); returns how many. */
   approveDeviceCodes(): number;
@@ -62,7 +77,7 @@ export interface FakePartnerCenter {
   requests: RecordedRequest[];
   /** Replaces the referrals; skip tokens issued before stop working (400). */
   setReferrals(referrals: readonly unknown[]): void;
-  /** A server-side edit: deep-merges `patch`, moves `updatedDateTime` forward, new `eTag`; returns the referral. Throws `NotFoundError`. */
+  /** A server-side edit: deep-merges `patch`, moves `updatedDateTime` forward, new `eTag`, announces it by webhook; returns the referral. Throws `NotFoundError`. */
   update(id: string, patch: Record<string, unknown>): unknown;
   /** Replaces the fault rules (their counters start again). */
   setFaults(faults: readonly FaultRule[]): void;
@@ -80,6 +95,13 @@ const optionsSchema = z.strictObject({
   requireAuth: z.boolean().optional(),
   filterComparisons: z.boolean().optional(),
   now: z.custom<() => number>((v) => typeof v === "function", "expected a function returning epoch ms").optional(),
+  webhooks: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(100).optional(),
+      retryBaseDelayMs: durationMs({ min: 0 }).optional(),
+      certificate: z.custom<object>((v) => typeof v === "object" && v !== null, "expected createSelfSignedCertificate()").optional(),
+    })
+    .optional(),
 });
 
 const errorBody = (code: string, message: string) => ({ error: { code, message, target: "referral" } });
@@ -106,6 +128,18 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
   let plan = createFaultPlan(options.faults ?? []);
   const requests: RecordedRequest[] = [];
   let origin = "";
+  const webhooks = createFakeWebhooks(
+    {
+      origin: () => origin,
+      authorized(authorization) {
+        if (options.requireAuth === false) return true;
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+        return match?.[1] !== undefined && entra.verifyAccessToken(match[1], FAKE_WEBHOOKS_AUDIENCE).ok;
+      },
+      now,
+    },
+    options.webhooks,
+  );
 
   const authenticate = (req: IncomingMessage): FakeResponse | null => {
     if (options.requireAuth === false) return null;
@@ -139,6 +173,22 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
     return { status: 200, headers: {}, body: page };
   };
 
+  const createReferral = (body: string): FakeResponse => {
+    let input: unknown;
+    try {
+      input = JSON.parse(body);
+    } catch {
+      return { status: 400, headers: {}, body: errorBody("invalidRequest", "The body is not valid JSON.") };
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return { status: 400, headers: {}, body: errorBody("invalidRequest", "Expected a referral object.") };
+    }
+    const result = collection.create(input as Record<string, unknown>);
+    if (!result.ok) return { status: result.status, headers: {}, body: errorBody(result.code, result.message) };
+    webhooks.referralChanged("referral-created", result.value);
+    return { status: 201, headers: typeof result.value.eTag === "string" ? { etag: result.value.eTag } : {}, body: result.value };
+  };
+
   const patchReferral = (req: IncomingMessage, id: string, body: string): FakeResponse => {
     const type = (header(req, "content-type") ?? "").toLowerCase();
     if (!type.startsWith("application/json") && !type.startsWith("application/json-patch+json")) {
@@ -152,6 +202,7 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
     }
     const result = collection.patch(id, operations, header(req, "if-match"));
     if (!result.ok) return { status: result.status, headers: {}, body: errorBody(result.code, result.message) };
+    webhooks.referralChanged("referral-updated", result.value);
     const etag = typeof result.value.eTag === "string" ? { etag: result.value.eTag } : {};
     return /return=representation/i.test(header(req, "prefer") ?? "")
       ? { status: 200, headers: etag, body: result.value }
@@ -159,11 +210,14 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
   };
 
   const route = (req: IncomingMessage, url: URL, body: string): FakeResponse => {
+    // The webhooks API checks its own audience (the CSP host's).
+    const webhookResponse = webhooks.handle(req.method ?? "GET", url.pathname, header(req, "authorization"), body);
+    if (webhookResponse !== null) return webhookResponse;
     const unauthenticated = authenticate(req);
     if (unauthenticated) return unauthenticated;
     const method = req.method ?? "GET";
     const notAllowed: FakeResponse = { status: 405, headers: {}, body: errorBody("invalidRequest", `${method} is not supported on ${url.pathname}.`) };
-    if (url.pathname === LIST_PATH) return method === "GET" ? listReferrals(url) : notAllowed;
+    if (url.pathname === LIST_PATH) return method === "GET" ? listReferrals(url) : method === "POST" ? createReferral(body) : notAllowed;
     const idMatch = url.pathname.startsWith(`${LIST_PATH}/`) ? decodeURIComponent(url.pathname.slice(LIST_PATH.length + 1)) : null;
     if (idMatch === null || idMatch.includes("/")) {
       return { status: 404, headers: {}, body: errorBody("itemNotFound", `No resource at ${url.pathname}.`) };
@@ -185,6 +239,12 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
     const body = await readBody(req);
     const url = requestUrl(req);
     const method = req.method ?? "GET";
+    if (url.pathname === FAKE_CERTIFICATE_PATH && method === "GET") {
+      const der = webhooks.state.certificate.der;
+      res.writeHead(200, { "content-type": "application/pkix-cert", "content-length": String(der.length) });
+      res.end(der);
+      return;
+    }
     const rule = plan.next(method, url.pathname);
     if (isEntraPath(url.pathname)) {
       if (!rule || rule.kind === "slow") {
@@ -231,17 +291,34 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
   }, options.port ?? 0);
   origin = server.url;
 
+  const tokenProviderOptions = entra.tokenProviderOptions(server.url);
   return {
     url: server.url,
-    tokenProviderOptions: entra.tokenProviderOptions(server.url),
+    tokenProviderOptions,
+    webhooksTokenProviderOptions: { ...tokenProviderOptions, scopes: [`${FAKE_WEBHOOKS_AUDIENCE}/user_impersonation`] },
+    webhooksUrl: `${server.url}${FAKE_WEBHOOKS_PATH}`,
+    webhooks: webhooks.state,
+    create(referral) {
+      const result = collection.create(referral);
+      if (!result.ok) throw new InvalidInputError(result.message);
+      webhooks.referralChanged("referral-created", result.value);
+      return result.value;
+    },
     entra,
     approveDeviceCodes: () => entra.approveDeviceCodes(),
     requests,
     setReferrals: (referrals) => collection.setAll(referrals),
-    update: (id, patch) => collection.update(id, patch),
+    update(id, patch) {
+      const updated = collection.update(id, patch);
+      webhooks.referralChanged("referral-updated", updated);
+      return updated;
+    },
     setFaults(faults) {
       plan = createFaultPlan(faults);
     },
-    stop: () => server.close(),
+    async stop() {
+      webhooks.close();
+      await server.close();
+    },
   };
 }

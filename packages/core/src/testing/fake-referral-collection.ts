@@ -1,5 +1,6 @@
 // The fake Partner Center's referral data: listing with $filter/$orderby/$top and stable
 // $skiptoken snapshots, JSON Patch with If-Match, and server-side edits.
+import { randomUUID } from "node:crypto";
 import { NotFoundError } from "../errors.js";
 import { evaluateFilter, fromTicks, parseFilter, parseOrderBy, sortByKeys, toTicks } from "./fake-odata.js";
 
@@ -28,8 +29,8 @@ const ALLOWED_TRANSITIONS: Record<string, readonly string[]> = {
 /** A failure the HTTP layer turns into an error body. */
 export interface CollectionFailure {
   ok: false;
-  status: 400 | 404 | 412;
-  code: "invalidRequest" | "itemNotFound" | "preconditionFailed";
+  status: 400 | 404 | 409 | 412;
+  code: "invalidRequest" | "itemNotFound" | "preconditionFailed" | "conflict";
   message: string;
 }
 
@@ -186,6 +187,18 @@ export function createReferralCollection(initial: readonly unknown[], now: () =>
       return { ok: true, value: structuredClone(next) };
     },
 
+    /** Adds a referral as `POST` would: a new id unless one is given, created/updated times, an eTag. */
+    create(input: Record<string, unknown>): { ok: true; value: Item } | CollectionFailure {
+      const id = typeof input.id === "string" && input.id.trim() ? input.id : randomUUID();
+      if (byId.has(id)) return { ok: false, status: 409, code: "conflict", message: `Referral '${id}' already exists.` };
+      const item = structuredClone(input) as Item;
+      item.id = id;
+      item.createdDateTime = new Date(now()).toISOString();
+      touch(item);
+      byId.set(id, items.length);
+      items.push(item);
+      return { ok: true, value: structuredClone(item) };
+    },
     update(id: string, changes: Record<string, unknown>): unknown {
       const index = byId.get(id);
       if (index === undefined) throw new NotFoundError(`The fake Partner Center has no referral '${id}'.`);

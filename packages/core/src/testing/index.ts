@@ -11,6 +11,11 @@ export {
 export { HOSTILE_STRINGS } from "./conformance/hostile-strings.js";
 export { startFakePartnerCenter } from "./fake-partner-center.js";
 export type { FakePartnerCenter, FakePartnerCenterOptions, RecordedRequest } from "./fake-partner-center.js";
+export { FAKE_WEBHOOKS_AUDIENCE } from "./fake-partner-center.js";
+export { FAKE_CERTIFICATE_PATH, FAKE_WEBHOOKS_PATH, RESOURCE_URI_BASE } from "./fake-webhooks.js";
+export type { FakeDeliveryAttempt, FakeWebhookRegistration, FakeWebhooks, FakeWebhooksOptions } from "./fake-webhooks.js";
+export { createSelfSignedCertificate } from "./self-signed-certificate.js";
+export type { SelfSignedCertificate, SelfSignedCertificateOptions } from "./self-signed-certificate.js";
 export { FAKE_LOGIN_HOST, createFakeEntra } from "./fake-entra.js";
 export type { FakeEntra, FakeEntraOptions, FakeEntraTokenProviderOptions } from "./fake-entra.js";
 export type { AccessTokenCheck } from "./fake-entra-tokens.js";
