@@ -1,8 +1,9 @@
 // GET /referrals/:id (the one route with unmasked contacts: the user's own data behind authorize),
-// PUT and DELETE /referrals/:id/link (manual link and unlink).
-import { NotFoundError, normalizeCompanyName } from "@pc-referrals/core";
+// PUT and DELETE /referrals/:id/link (manual link and unlink); the write-back routes beside them.
+import { NotFoundError, allowedReferralActions, normalizeCompanyName } from "@pc-referrals/core";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { publicRow } from "./inbox-routes.js";
+import { registerReferralActionRoutes } from "./referral-action-routes.js";
 import type { RouteSettings } from "./route-options.js";
 import { jsonContent, problems } from "./route-kit.js";
 import { InboxRowSchema, LinkBodySchema, ReferralDetailSchema, ReferralParamsSchema } from "./schemas.js";
@@ -49,7 +50,10 @@ export function registerReferralRoutes(app: OpenAPIHono, settings: RouteSettings
       domains: referral.domain === null ? [] : [referral.domain],
       normalizedNames: normalizedName === null || normalizedName === "" ? [] : [normalizedName],
     });
-    return c.json({ ...referral, candidates } as never, 200);
+    // The page enables its buttons from this list, so it needs no copy of the transition rules.
+    const writeBack = settings.actions !== null;
+    const allowedActions = writeBack ? allowedReferralActions({ status: referral.status, substatus: referral.substatus }) : [];
+    return c.json({ ...referral, candidates, writeBack, allowedActions } as never, 200);
   });
 
   app.openapi(link, async (c) => {
@@ -66,4 +70,6 @@ export function registerReferralRoutes(app: OpenAPIHono, settings: RouteSettings
     if (row === null) throw new NotFoundError(`No referral ${id}.`);
     return c.json(publicRow(row), 200);
   });
+
+  registerReferralActionRoutes(app, settings);
 }
