@@ -77,6 +77,7 @@ export function stagePage(
           segment: input.segment,
           score: input.score,
           reasons: [...input.reasons],
+          externalId: null,
           createdAt: now,
           updatedAt: now,
         };

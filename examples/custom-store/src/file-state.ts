@@ -9,6 +9,7 @@ import {
   type Cursor,
   type DomainScanRecord,
   type RawLead,
+  type ReferralActionRecord,
   type ReferralFailureState,
   type StoredReferral,
   type SyncRunRecord,
@@ -26,6 +27,8 @@ export interface FileState {
   runs: Map<string, SyncRunRecord>;
   /** scope → referral id → state. */
   failures: Map<string, Map<string, ReferralFailureState>>;
+  /** The write-back audit trail, by record id, in the order written. */
+  actions: Map<string, ReferralActionRecord>;
   /** One run lock for the whole store; its identity is the owner. */
   lease: { owner: string; expiresAtMs: number } | null;
 }
@@ -40,6 +43,8 @@ interface FileShape {
   scans: DomainScanRecord[];
   runs: SyncRunRecord[];
   failures: Array<[string, ReferralFailureState[]]>;
+  /** Absent in files written before the audit trail existed. */
+  actions?: ReferralActionRecord[];
   lease: { owner: string; expiresAtMs: number } | null;
 }
 
@@ -52,6 +57,7 @@ export function emptyState(): FileState {
     scans: new Map(),
     runs: new Map(),
     failures: new Map(),
+    actions: new Map(),
     lease: null,
   };
 }
@@ -71,12 +77,14 @@ export function readState(path: string): FileState {
   }
   return {
     referrals: new Map(data.referrals.map((r) => [r.referralId, r])),
-    companies: new Map(data.companies.map((c) => [c.domain, c])),
+    // Companies written before external ids existed have none.
+    companies: new Map(data.companies.map((c) => [c.domain, { ...c, externalId: c.externalId ?? null }])),
     rawLeads: data.rawLeads,
     cursors: new Map(data.cursors),
     scans: new Map(data.scans.map((s) => [s.domain, s])),
     runs: new Map(data.runs.map((r) => [r.runId, r])),
     failures: new Map(data.failures.map(([scope, states]) => [scope, new Map(states.map((s) => [s.referralId, s]))])),
+    actions: new Map((data.actions ?? []).map((a) => [a.id, a])),
     lease: data.lease,
   };
 }
@@ -94,6 +102,7 @@ export function writeState(path: string, state: FileState): void {
     scans: [...state.scans.values()],
     runs: [...state.runs.values()],
     failures: [...state.failures].map(([scope, states]) => [scope, [...states.values()]]),
+    actions: [...state.actions.values()],
     lease: state.lease,
   };
   mkdirSync(dirname(path), { recursive: true });

@@ -6,9 +6,13 @@
 import { randomUUID } from "node:crypto";
 import {
   abandonedRunError,
+  compareReferralActions,
   InvalidInputError,
   isJsonObject,
   nextFailureState,
+  normalizeCompanyExternalId,
+  normalizeReferralActionRecord,
+  normalizeReferralActionsQuery,
   normalizeReferralFailureBatch,
   quarantinedOf,
   REFERRAL_TYPES,
@@ -279,6 +283,36 @@ export function createJsonFileStore(options: JsonFileStoreOptions): JsonFileStor
 
     async listReferralDomains(query) {
       return copy(referralDomainPage(state.referrals.values(), query));
+    },
+
+    async getCompany(companyId) {
+      const company = [...state.companies.values()].find((c) => c.id === companyId);
+      return company ? copy(company) : null;
+    },
+
+    async setCompanyExternalId({ companyId, externalId }) {
+      const value = normalizeCompanyExternalId(externalId);
+      const company = [...state.companies.values()].find((c) => c.id === companyId);
+      if (!company) return null;
+      const next: Company = { ...company, externalId: value, updatedAt: nowIso() };
+      commit((d) => {
+        d.companies = new Map(d.companies).set(next.domain, next);
+      });
+      return copy(next);
+    },
+
+    async recordReferralAction(record) {
+      const checked = normalizeReferralActionRecord(record);
+      if (state.actions.has(checked.id)) return;
+      commit((d) => {
+        d.actions = new Map(d.actions).set(checked.id, checked);
+      });
+    },
+
+    async listReferralActions(query) {
+      const { referralId, limit } = normalizeReferralActionsQuery(query);
+      const rows = [...state.actions.values()].filter((a) => referralId === null || a.referralId === referralId);
+      return copy(rows.sort(compareReferralActions).slice(0, limit));
     },
 
     async listRawLeads() {

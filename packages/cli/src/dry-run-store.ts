@@ -19,6 +19,8 @@ export function dryRunStore(real: Store): Store {
     getReferral: (id) => real.getReferral(id),
     referralTypesByDomain: (domains) => real.referralTypesByDomain(domains),
     listReferralDomains: (query) => real.listReferralDomains(query),
+    getCompany: (companyId) => real.getCompany(companyId),
+    listReferralActions: (query) => real.listReferralActions(query),
     // Writes: to the scratch store, which forgets them with the process.
     acquireRunLock: (request) => scratch.acquireRunLock(request),
     recordRun: (run) => scratch.recordRun(run),
@@ -27,6 +29,9 @@ export function dryRunStore(real: Store): Store {
     recordDomainScan: (result) => scratch.recordDomainScan(result),
     recordReferralFailures: (batch) => scratch.recordReferralFailures(batch),
     setManualLink: () => Promise.resolve(null),
+    setCompanyExternalId: () => Promise.resolve(null),
+    // A dry run sends no write-back, so it has nothing to audit.
+    recordReferralAction: (record) => scratch.recordReferralAction(record),
     applyBatch: (page) => wouldApply(real, page),
   };
 }

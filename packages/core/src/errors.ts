@@ -27,7 +27,9 @@ export type ErrorCode =
   | "aborted"
   | "feature_disabled"
   | "invalid_input"
-  | "not_found";
+  | "not_found"
+  | "invalid_transition"
+  | "referral_conflict";
 
 /** Base class. Use `PcReferralsError.is(e)` rather than `instanceof`: it survives duplicate and ESM+CJS copies. */
 export abstract class PcReferralsError extends Error {
@@ -82,6 +84,56 @@ export class InvalidInputError extends PcReferralsError {
 /** A requested resource does not exist (HTTP 404 in the adapters). */
 export class NotFoundError extends PcReferralsError {
   readonly code = "not_found";
+}
+
+/** A write-back action (`accept`, `decline`, `close`, …) named by `createReferralActions`. */
+export type ReferralActionName = "accept" | "decline" | "close" | "setExternalReference" | "setDealValue";
+
+/**
+ * A write-back action the referral's stored status does not allow (New → accept or decline;
+ * Active → close; Closed is terminal). Nothing was sent. HTTP 409 in the adapter.
+ */
+export class InvalidTransitionError extends PcReferralsError {
+  readonly code = "invalid_transition";
+  /** The actions the referral's status allows now (empty when Closed). */
+  readonly allowed: readonly ReferralActionName[];
+  /** The stored status and substatus the refusal was decided on. */
+  readonly current: { status: string | null; substatus: string | null };
+  constructor(action: ReferralActionName, current: { status: string | null; substatus: string | null }, allowed: readonly ReferralActionName[]) {
+    const state = `${current.status ?? "no status"}${current.substatus ? `/${current.substatus}` : ""}`;
+    const moves = allowed.length === 0 ? "none (the referral is closed, which is terminal)" : allowed.join(", ");
+    super(`A referral in ${state} cannot be sent "${action}"; allowed now: ${moves}.`);
+    this.allowed = [...allowed];
+    this.current = { ...current };
+  }
+}
+
+/** The remote state of a referral as a conflict reports it. */
+export interface ReferralRemoteState {
+  status: string | null;
+  substatus: string | null;
+  eTag: string | null;
+}
+
+/**
+ * Partner Center refused a write-back with 412: someone changed the referral since it was stored.
+ * The referral was read again and stored (the inbox shows `current`); the action was not retried.
+ * Look at the referral and decide again. HTTP 409 in the adapter.
+ */
+export class ReferralConflictError extends PcReferralsError {
+  readonly code = "referral_conflict";
+  /** The referral as Partner Center holds it now (null fields when it could not be read again). */
+  readonly current: ReferralRemoteState;
+  readonly requestId: string | null;
+  constructor(referralId: string, current: ReferralRemoteState, options?: { requestId?: string | null; cause?: unknown }) {
+    const state = `${current.status ?? "unknown status"}${current.substatus ? `/${current.substatus}` : ""}`;
+    super(
+      `Referral ${referralId} was changed at Partner Center since it was stored (now ${state}); nothing was written. Look at it again and retry if still wanted.`,
+      { cause: options?.cause },
+    );
+    this.current = { ...current };
+    this.requestId = options?.requestId ?? null;
+  }
 }
 
 /** The sync feature flag is off. HTTP 400 `feature_disabled`; the CLI exits non-zero. */

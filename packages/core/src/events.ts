@@ -10,7 +10,7 @@
  * ```
  */
 import { z } from "zod";
-import type { ErrorCode } from "./errors.js";
+import type { ErrorCode, ReferralActionName } from "./errors.js";
 import { parseOptions } from "./_options.js";
 import type { ReferralType, SkipReason } from "./referral.js";
 import type { LinkStatus, SyncRunRecord, SyncTrigger, SyncWarning } from "./store/store.js";
@@ -77,6 +77,20 @@ export interface SyncEventMap {
     referralId: string;
     from: { status: string | null; substatus: string | null };
     to: { status: string | null; substatus: string | null };
+  };
+  /**
+   * A write-back action finished (`createReferralActions`): who asked, what, and how it ended, as the
+   * audit record `auditId` keeps it. A status it changed also fires `referral.status_changed`
+   * from the re-read that follows, under that re-read's `runId`.
+   */
+  "referral.action": {
+    referralId: string;
+    action: ReferralActionName;
+    actor: string | null;
+    outcome: "succeeded" | "conflict" | "refused" | "failed";
+    /** Partner Center's `request-id` of the PATCH, when one was answered. */
+    requestId: string | null;
+    auditId: string;
   };
   /** A company was created or updated by a referral of this run. */
   "company.upserted": { runId: string; companyId: string; domain: string; created: boolean };

@@ -5,6 +5,7 @@ export {
   ConfigError,
   FeatureDisabledError,
   InvalidInputError,
+  InvalidTransitionError,
   MigrationError,
   NetworkError,
   NotFoundError,
@@ -12,6 +13,7 @@ export {
   PartnerCenterHttpError,
   PcReferralsError,
   RateLimitedError,
+  ReferralConflictError,
   ResponseTooLargeError,
   StoreError,
   StoreLockedError,
@@ -20,7 +22,15 @@ export {
   UnconfirmedWriteError,
   describeError,
 } from "./errors.js";
-export type { ConfigIssue, ErrorCode, PartnerCenterHttpErrorDetails, RedactedRequest, StoreLockHolder } from "./errors.js";
+export type {
+  ConfigIssue,
+  ErrorCode,
+  PartnerCenterHttpErrorDetails,
+  RedactedRequest,
+  ReferralActionName,
+  ReferralRemoteState,
+  StoreLockHolder,
+} from "./errors.js";
 export { createEventEmitter } from "./events.js";
 export type {
   ErrorSummary,
@@ -64,6 +74,8 @@ export type {
   Page,
   ProcessedPage,
   ProcessedReferral,
+  ReferralActionRecord,
+  ReferralActionsQuery,
   ReferralDomainRow,
   ReferralDomainsQuery,
   ReferralOutcome,
@@ -174,3 +186,18 @@ export { metricSamples } from "./sync/metrics.js";
 export { completeCounts, emptyCounts } from "./sync/report.js";
 export type { MetricSample, SyncMetrics } from "./sync/metrics.js";
 export { canonicalJson, contentHash } from "./sync/content-hash.js";
+export type { SyncReferralOptions, SyncReferralReason, SyncReferralResult } from "./sync/sync-referral.js";
+export { createReferralActions } from "./actions/referral-actions.js";
+export type { ActionContext, ReferralActionResult, ReferralActions, ReferralActionsOptions } from "./actions/referral-actions.js";
+export { allowedReferralActions } from "./actions/transitions.js";
+export type { ReferralState } from "./actions/transitions.js";
+export {
+  REFERRAL_ACTION_NAMES,
+  REFERRAL_ACTION_OUTCOMES,
+  REFERRAL_ACTIONS_DEFAULT_LIMIT,
+  REFERRAL_ACTIONS_MAX_LIMIT,
+  compareReferralActions,
+  normalizeCompanyExternalId,
+  normalizeReferralActionRecord,
+  normalizeReferralActionsQuery,
+} from "./store/referral-actions.js";

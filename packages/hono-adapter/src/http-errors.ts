@@ -18,7 +18,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode | AdapterErrorCode, Content
   cross_site_request: 403,
   not_found: 404,
   sync_in_progress: 409,
-  // Write-back: the stored state allows no such move, or Partner Center's copy changed underneath (a 412).
+  // Write-back refused: the stored status allows no such move, or Partner Center's copy changed (412).
   invalid_transition: 409,
   referral_conflict: 409,
   payload_too_large: 413,

@@ -17,6 +17,7 @@ import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from ".
 import { applyBatch } from "./queries/apply-batch.js";
 import { queryInbox } from "./queries/inbox.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
+import { getCompany, listReferralActions, recordReferralAction, setCompanyExternalId } from "./queries/referral-actions.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
 import {
   findCompanies,
@@ -225,6 +226,10 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
     referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
+    getCompany: (companyId) => guard("getCompany", (db) => getCompany(db, t, companyId)),
+    setCompanyExternalId: (request) => guard("setCompanyExternalId", (db) => setCompanyExternalId(db, t, request)),
+    recordReferralAction: (record) => guard("recordReferralAction", (db) => recordReferralAction(db, t, record)),
+    listReferralActions: (query) => guard("listReferralActions", (db) => listReferralActions(db, t, query)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
     async close() {

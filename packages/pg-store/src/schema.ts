@@ -29,6 +29,8 @@ export interface Tables {
   /** The lead-list view (migration 0004). */
   readonly domainReferrals: string;
   readonly referralFailures: string;
+  /** The write-back audit trail (migration 0007). */
+  readonly referralActions: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -47,6 +49,7 @@ export function tablesOf(schema: string): Tables {
     tokenCache: `${q}.token_cache`,
     domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
+    referralActions: `${q}.referral_actions`,
   };
 }
 

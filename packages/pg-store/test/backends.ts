@@ -65,7 +65,7 @@ export function itPostgresOnly(backend: BackendName): typeof it {
   return backend === "postgres" ? it : (notApplicable as unknown as typeof it);
 }
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures"];
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures", "referral_actions"];
 
 /** Sets up `name` for the calling file: call at describe level. */
 export function useBackend(name: BackendName, file: string, options: { migrate?: boolean } = {}): Harness {

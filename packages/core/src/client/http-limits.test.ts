@@ -119,7 +119,7 @@ describe("item 10: a PATCH is never sent twice after it may have reached the ser
   it("item 10: a PATCH throttled with 429 was not processed, so it is retried after Retry-After", async () => {
     const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 429, {}, { "retry-after": "3" }) : respondJson(res, 200, { id: "abc" })));
     const { patch, time } = setup();
-    await expect(patch(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
+    await expect(patch(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" }, requestId: expect.any(String) });
     expect(time.waits).toEqual([3_000]);
     expect(server.seen).toHaveLength(2);
   });

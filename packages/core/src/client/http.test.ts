@@ -20,13 +20,19 @@ describe("request loop", () => {
   it("sends the bearer token, Accept, the run's correlation id and a fresh request id each time", async () => {
     const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 500, {}) : respondJson(res, 200, { id: "abc" })));
     const { get } = setup();
-    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
+    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" }, requestId: expect.any(String) });
     const [first, second] = server.seen;
     expect(first?.headers.authorization).toBe(`Bearer ${TOKEN}-1`);
     expect(first?.headers.accept).toBe("application/json");
     expect([first?.headers["ms-correlationid"], second?.headers["ms-correlationid"]]).toEqual(["corr-1", "corr-1"]);
     expect(first?.headers["ms-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(first?.headers["ms-requestid"]).not.toBe(second?.headers["ms-requestid"]);
+  });
+
+  it("answers with the server's request-id header (the write-back audit trail keeps it)", async () => {
+    const server = await serve((_req, res) => respondJson(res, 200, { id: "abc" }, { "request-id": "srv-req-1" }));
+    const { get } = setup();
+    await expect(get(server.url)).resolves.toMatchObject({ requestId: "srv-req-1" });
   });
 
   it.each([
@@ -52,7 +58,7 @@ describe("request loop", () => {
   it("retries a 2xx whose body is not JSON like a 5xx", async () => {
     const server = await serve((_req, res, n) => (n === 1 ? respondJson(res, 200, '{"value": [') : respondJson(res, 200, { id: "abc" })));
     const { get, notices } = setup();
-    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" } });
+    await expect(get(server.url)).resolves.toEqual({ status: 200, value: { id: "abc" }, requestId: expect.any(String) });
     expect(notices.map((n) => [n.attempt, n.status])).toEqual([[1, 200]]);
   });
 

@@ -57,7 +57,8 @@ export interface HttpRequest<T> {
 
 /** A request loop bound to one keep-alive connection pool. */
 export interface HttpClient {
-  send<T>(request: HttpRequest<T>): Promise<{ status: number; value: T } | null>;
+  /** `requestId`: the server's `request-id` header, else the `MS-RequestId` we sent. */
+  send<T>(request: HttpRequest<T>): Promise<{ status: number; value: T; requestId: string } | null>;
   close(): Promise<void>;
 }
 
@@ -90,7 +91,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
     if (slot > now) await config.sleep(slot - now, signal);
   }
 
-  async function send<T>(request: HttpRequest<T>): Promise<{ status: number; value: T } | null> {
+  async function send<T>(request: HttpRequest<T>): Promise<{ status: number; value: T; requestId: string } | null> {
     const { method, signal, correlationId } = request;
     const path = request.url.pathname;
     // A PATCH is not idempotent (an `add` applied twice adds twice): it is sent again only when
@@ -172,7 +173,7 @@ export function createHttpClient(config: HttpConfig): HttpClient {
         });
         if (status >= 200 && status < 300) {
           const parsed = request.parse(result.body, status);
-          if (parsed.ok) return { status, value: parsed.value };
+          if (parsed.ok) return { status, value: parsed.value, requestId: serverRequestId ?? requestId };
           if (parsed.final) {
             throw new PartnerCenterHttpError(`${method} ${path} answered ${status} with ${parsed.reason}.`, { ...details(), apiCode: undefined });
           }

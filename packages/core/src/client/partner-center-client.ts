@@ -245,7 +245,7 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
       const correlationId = checkText(callOptions?.correlationId, "correlationId") ?? randomUUID();
       // The read-back belongs to the same operation, so it carries the same correlation id.
       const reread = () => getReferral(id, { signal, correlationId });
-      let result: { status: number; value: unknown } | null;
+      let result: { status: number; value: unknown; requestId: string } | null;
       try {
         result = await http.send<unknown>({
           method: "PATCH",
@@ -266,6 +266,11 @@ export function createPartnerCenterClient(options: PartnerCenterClientOptions): 
         return settleUnconfirmedWrite(error, { etag, operations: checked, reread, signal });
       }
       if (result === null) return null;
+      try {
+        callOptions?.onResponse?.({ status: result.status, requestId: result.requestId });
+      } catch {
+        // The caller's bookkeeping never turns a write that landed into a failure.
+      }
       // A 204 means the service ignored `Prefer: return=representation`; read the referral back.
       if (result.value === undefined) return reread();
       return toReferral(result.value, result.status, correlationId, "PATCH referral");

@@ -107,7 +107,13 @@ export interface PartnerCenterClient {
   updateReferral(
     id: string,
     operations: readonly JsonPatchOperation[],
-    options?: { etag?: string; signal?: AbortSignal; correlationId?: string },
+    options?: {
+      etag?: string;
+      signal?: AbortSignal;
+      correlationId?: string;
+      /** Told the PATCH's answer (its `request-id`, for Microsoft support) before any read-back. */
+      onResponse?: (response: { status: number; requestId: string }) => void;
+    },
   ): Promise<Referral | null>;
   /** Closes the keep-alive connections. */
   close(): Promise<void>;

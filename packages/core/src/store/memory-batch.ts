@@ -43,6 +43,7 @@ function upsertCompany(existing: Company | undefined, input: CompanyUpsert, env:
       segment: input.segment,
       score: input.score,
       reasons: [...input.reasons],
+      externalId: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -20,6 +20,7 @@ import {
   abandonedRunError,
   type Company,
   type Cursor,
+  type ReferralActionRecord,
   type DomainScanResult,
   type InboxRow,
   type KnownReferral,
@@ -29,6 +30,12 @@ import {
   type StoredReferral,
   type SyncRunRecord,
 } from "./store.js";
+import {
+  compareReferralActions,
+  normalizeCompanyExternalId,
+  normalizeReferralActionRecord,
+  normalizeReferralActionsQuery,
+} from "./referral-actions.js";
 import { isJsonObject, jsonClone, toIsoInstant, toStoredCursor } from "./validate-page.js";
 
 /** Options of {@link createMemoryStore}. */
@@ -91,6 +98,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const scans = new Map<string, DomainScanRecord>();
   const runs = new Map<string, SyncRunRecord>();
   const failures = new Map<string, Map<string, ReferralFailureState>>(); // scope → referral id → state
+  const actions = new Map<string, ReferralActionRecord>();
   // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
   let lease: { owner: string; expiresAtMs: number } | null = null;
 
@@ -292,6 +300,31 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     async listReferralDomains(query) {
       return structuredClone(pageReferralDomains([...tables.referrals.values()].map(toInboxRow), query));
+    },
+
+    async getCompany(companyId) {
+      const company = [...tables.companies.values()].find((c) => c.id === companyId);
+      return company ? structuredClone(company) : null;
+    },
+
+    async setCompanyExternalId({ companyId, externalId }) {
+      const value = normalizeCompanyExternalId(externalId);
+      const company = [...tables.companies.values()].find((c) => c.id === companyId);
+      if (!company) return null;
+      const next: Company = { ...company, externalId: value, updatedAt: nowIso() };
+      tables.companies.set(company.domain, next);
+      return structuredClone(next);
+    },
+
+    async recordReferralAction(record) {
+      const checked = normalizeReferralActionRecord(record);
+      if (!actions.has(checked.id)) actions.set(checked.id, checked);
+    },
+
+    async listReferralActions(query) {
+      const { referralId, limit } = normalizeReferralActionsQuery(query);
+      const rows = [...actions.values()].filter((r) => referralId === null || r.referralId === referralId);
+      return structuredClone(rows.sort(compareReferralActions).slice(0, limit));
     },
 
     async listRawLeads() {

@@ -9,6 +9,7 @@
  * Conventions: absence is `null` (or an empty collection), never an exception. Throw only on
  * infrastructure failure; the engine wraps it in `StoreError`. Timestamps are ISO-8601 strings in UTC.
  */
+import type { ReferralActionName } from "../errors.js";
 import type { ReferralType, SkipReason } from "../referral.js";
 import type { ReferralFailureBatch, ReferralFailureState } from "./referral-failures.js";
 
@@ -153,6 +154,12 @@ export interface Company {
   segment: string | null;
   score: number | null;
   reasons: string[];
+  /**
+   * The host's own id of this company (its CRM lead or account), set with
+   * {@link Store.setCompanyExternalId}; syncs never change it. With the engine's
+   * `writeBack.setExternalReferenceOnLink`, a referral linked to the company gets it as `externalReferenceId`.
+   */
+  externalId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -370,6 +377,34 @@ export interface DomainScanResult {
   error?: string;
 }
 
+/**
+ * One write-back attempt, as the audit trail keeps it. `succeeded`: Partner Center took the change;
+ * `conflict`: it answered 412 (the referral had changed); `refused`: decided locally, nothing sent
+ * (a transition the status does not allow, bad input, a referral not stored); `failed`: sent, and
+ * it failed or its outcome is unknown (`error.code` says which, e.g. `write_unconfirmed`).
+ * `input` holds what the caller asked for (reason, outcome, value), never tokens or contact data.
+ */
+export interface ReferralActionRecord {
+  id: string;
+  referralId: string;
+  action: ReferralActionName;
+  /** Who asked (the host's `authorize` actor), null when unknown. */
+  actor: string | null;
+  outcome: "succeeded" | "conflict" | "refused" | "failed";
+  /** Partner Center's `request-id` of the PATCH, when one was answered. */
+  requestId: string | null;
+  input: Record<string, unknown>;
+  error: { code: string; message: string } | null;
+  /** When the attempt finished (ISO 8601, UTC). */
+  at: string;
+}
+
+/** Filter of {@link Store.listReferralActions}: one referral's, and how many (default 50, at most 500). */
+export interface ReferralActionsQuery {
+  referralId?: string;
+  limit?: number;
+}
+
 /** What the sync engine needs from storage. See the file comment for the conventions. */
 export interface Store {
   /** `"memory"`, `"pg"`, `"pglite"` or your own name. */
@@ -423,5 +458,21 @@ export interface Store {
    * or referral type is `invalid_input`.
    */
   listReferralDomains(query: ReferralDomainsQuery): Promise<Page<ReferralDomainRow>>;
+  /** One company by id, or null. */
+  getCompany(companyId: string): Promise<Company | null>;
+  /**
+   * Sets (or clears, with null) the host's own id of a company; later syncs keep it. Returns the
+   * company, or null when the id names none. A value that is not a non-empty string of at most
+   * 200 characters without control characters is `invalid_input`.
+   */
+  setCompanyExternalId(request: { companyId: string; externalId: string | null }): Promise<Company | null>;
+  /**
+   * Appends one write-back attempt to the audit trail. Records are never changed or removed by the
+   * library; writing an `id` twice keeps the first. A record missing a field or with an unknown
+   * `action`/`outcome` is `invalid_input`.
+   */
+  recordReferralAction(record: ReferralActionRecord): Promise<void>;
+  /** The audit trail, newest first (`at` descending, then `id` descending); `limit` 1..500 (default 50), else `invalid_input`. */
+  listReferralActions(query?: ReferralActionsQuery): Promise<ReferralActionRecord[]>;
   close?(): Promise<void>;
 }

@@ -21,8 +21,11 @@ export interface EngineScoringOptions {
 
 /** Options of `createSyncEngine`. */
 export interface SyncEngineOptions {
-  /** Lists referrals; `createPartnerCenterClient()` or anything with the same `listReferrals`. */
-  client: Pick<PartnerCenterClient, "listReferrals">;
+  /**
+   * Lists referrals; `createPartnerCenterClient()` or anything with the same `listReferrals`
+   * (and `getReferral`, which `engine.syncReferral` needs).
+   */
+  client: Pick<PartnerCenterClient, "listReferrals"> & Partial<Pick<PartnerCenterClient, "getReferral">>;
   store: Store;
   /** The feature flag. Off (the default) → `run()` rejects with `FeatureDisabledError`. */
   enabled?: boolean;
@@ -60,6 +63,12 @@ export interface SyncEngineOptions {
   quarantineAfterRuns?: number;
   /** Length cap of a report's `errors` (counts stay exact). Default 1000. */
   maxReportedErrors?: number;
+  /**
+   * Write-back the engine does on its own. `setExternalReferenceOnLink`: when a referral is linked
+   * (auto by a sync, or by hand with `engine.linkReferral`) to a company that has an `externalId`,
+   * write it to Partner Center as `externalReferenceId` (needs a client with `updateReferral`). Default off.
+   */
+  writeBack?: { setExternalReferenceOnLink?: boolean };
   /** Clock in epoch ms, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -121,6 +130,7 @@ const engineSchema = z.strictObject({
   matchLeadConcurrency: positiveInt.max(64).default(8),
   quarantineAfterRuns: positiveInt.max(1000).default(3),
   maxReportedErrors: z.number().int().nonnegative().default(1000),
+  writeBack: z.strictObject({ setExternalReferenceOnLink: z.boolean().default(false) }).prefault({}),
   now: fn("a function returning epoch milliseconds").optional(),
 });
 

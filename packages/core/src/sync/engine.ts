@@ -1,7 +1,7 @@
 // createSyncEngine: one run = lock → pages (one ahead) → scans → cursor → report (docs/architecture.md "Data flow").
 import { randomUUID } from "node:crypto";
 import { odataFilter } from "../client/odata-filter.js";
-import type { ListReferralsQuery, ReferralPage, RetryNotice } from "../client/types.js";
+import type { ListReferralsQuery, PartnerCenterClient, ReferralPage, RetryNotice } from "../client/types.js";
 import { AbortedError, FeatureDisabledError, PcReferralsError, StoreError, SyncInProgressError } from "../errors.js";
 import { createEventEmitter, type SyncEvents, type SyncReport } from "../events.js";
 import { createMaskingLogger, silentLogger } from "../logger.js";
@@ -18,6 +18,8 @@ import { createQuarantineTracker } from "./quarantine.js";
 import { createMissedCounter, lastFullRunAt, warnMissed } from "./reconcile.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
+import { registerEngineEmitter } from "./engine-emitters.js";
+import { createReferralSyncer, type SyncReferralOptions, type SyncReferralResult } from "./sync-referral.js";
 
 /** The sync engine. Subscribe with `on`/`onAny`; every `on` returns its unsubscribe function. */
 export interface SyncEngine extends SyncEvents {
@@ -44,6 +46,16 @@ export interface SyncEngine extends SyncEvents {
    * survives restarts and counts other replicas' runs), or null. The scheduler's reconcile clock.
    */
   lastFullRunAt(): Promise<string | null>;
+  /**
+   * Reads one referral (`client.getReferral`) and writes it as a one-item page: the same rules,
+   * link, company upsert, scans, stale-copy refusal and `referral.*` events as a run, under a
+   * `runId` of its own, but no run lock, no run record and no cursor move, so it is safe beside a
+   * running sync. A 404 resolves `not_found`; a referral that fails to process or store resolves
+   * `failed`. Rejects with `FeatureDisabledError`, `InvalidInputError` (bad id or options, or a
+   * client without `getReferral`), the request's own errors (auth, network, api, aborted) and a
+   * `StoreError` when the store is down. Concurrent calls for one id share one request.
+   */
+  syncReferral(id: string, options?: SyncReferralOptions): Promise<SyncReferralResult>;
 }
 
 const ABORT_MESSAGE = "The sync was aborted; pages written before the abort are kept.";
@@ -276,8 +288,36 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return report;
   }
 
-  return {
+  const syncOne = createReferralSyncer({
+    client: client as Partial<Pick<PartnerCenterClient, "getReferral">>,
+    store,
+    processing,
+    matchLead,
+    emitter,
+    logger,
+    now,
+    clockSkewAllowanceMs: settings.clockSkewAllowanceMs,
+    maxReportedErrors: settings.maxReportedErrors,
+    scans: (runId) =>
+      scanner
+        ? createDomainScanRunner({
+            runId,
+            scanner,
+            recordDomainScan: (r) => store.recordDomainScan(r),
+            concurrency: settings.scanConcurrency,
+            timeoutMs: settings.scanTimeoutMs,
+            logger,
+            onFinished: (ok) => metrics.scanFinished(ok),
+          })
+        : null,
+  });
+
+  const engine: SyncEngine = {
     enabled: settings.enabled,
+    async syncReferral(id, syncOptions) {
+      if (!settings.enabled) throw new FeatureDisabledError();
+      return syncOne(id, syncOptions);
+    },
     get currentRunId() {
       return flight.current;
     },
@@ -315,6 +355,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       emitter.emit("rate_limited", payload);
     },
   };
+  registerEngineEmitter(engine, emitter);
+  return engine;
 }
 
 function max(a: number | null, b: number | null): number | null {

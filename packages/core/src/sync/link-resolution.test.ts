@@ -4,7 +4,7 @@ import { decideLink, keptLink, resolveLinks, type MatchLeadInput } from "./link-
 
 function company(id: string, domain: string, normalizedName: string | null = null): Company {
   const at = "2025-01-01T00:00:00.000Z";
-  return { id, domain, name: null, normalizedName, provider: null, azureTenantId: null, segment: null, score: null, reasons: [], createdAt: at, updatedAt: at };
+  return { id, domain, name: null, normalizedName, provider: null, azureTenantId: null, segment: null, score: null, reasons: [], externalId: null, createdAt: at, updatedAt: at };
 }
 
 const input = (referralId: string, domain: string | null, normalizedName: string | null = null): MatchLeadInput => ({

@@ -189,6 +189,9 @@ describe("one referral", () => {
     ["New", [{ op: "replace", path: "/substatus", value: "Won" }], "not allowed with status"],
     ["Active", [{ op: "replace", path: "/status", value: "New" }, { op: "replace", path: "/substatus", value: "Pending" }], "cannot move"],
     ["Closed", [{ op: "replace", path: "/statusReason", value: "x" }], "closed referral cannot be updated"],
+    ["New", [{ op: "replace", path: "/status", value: "Closed" }, { op: "replace", path: "/substatus", value: "Won" }], "closes only as Declined"],
+    ["Active", [{ op: "replace", path: "/status", value: "Closed" }, { op: "replace", path: "/substatus", value: "Declined" }], "closes only as Won or Lost"],
+    ["Active", [{ op: "replace", path: "/status", value: "Closed" }], "not allowed with status"],
     ["New", { op: "replace" }, "JSON Patch array"],
     ["New", [{ op: "add", path: "/customerProfile/nothing/here", value: 1 }], "does not exist"],
   ])("rejects PATCH of a %s referral with %j: 400 invalidRequest", async (status, ops, message) => {
@@ -200,6 +203,33 @@ describe("one referral", () => {
     expect(res.status).toBe(400);
     expectSchema("error", res.body);
     expect(String((res.body?.error as { message: string }).message)).toContain(message);
+  });
+
+  it("takes the documented moves (New → Active/Accepted or Closed/Declined, Active → Closed/Won or Lost), a new eTag on every write", async () => {
+    const send = async (referralId: string, ops: unknown[], etag: string) =>
+      call(fake, `${LIST}/${referralId}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json", prefer: "return=representation", "if-match": etag },
+        body: JSON.stringify(ops),
+      });
+    const [declining, accepting] = referrals.filter((r) => r.status === "New").slice(2, 4).map((r) => String(r.id));
+    const start = async (referralId: string) => String(((await call(fake, `${LIST}/${referralId}`)).body as Record<string, unknown>).eTag);
+    const status = (value: string, substatus: string) => [
+      { op: "replace", path: "/status", value },
+      { op: "replace", path: "/substatus", value: substatus },
+    ];
+
+    const declined = await send(String(declining), [...status("Closed", "Declined"), { op: "add", path: "/statusReason", value: "Outside our region" }], await start(String(declining)));
+    expect(declined.body).toMatchObject({ status: "Closed", substatus: "Declined", statusReason: "Outside our region" });
+
+    const first = await start(String(accepting));
+    const accepted = await send(String(accepting), status("Active", "Accepted"), first);
+    expect(accepted.body).toMatchObject({ status: "Active", substatus: "Accepted" });
+    const second = String(accepted.body?.eTag);
+    expect(second).not.toBe(first);
+    const won = await send(String(accepting), status("Closed", "Won"), second);
+    expect(won.body).toMatchObject({ status: "Closed", substatus: "Won" });
+    expect(won.body?.eTag).not.toBe(second);
   });
 
   it("adds to arrays with '-' and wants a JSON content type (415 otherwise)", async () => {

@@ -13,6 +13,11 @@ const ALLOWED_PAIRS: Record<string, readonly string[]> = {
   Active: ["Accepted"],
   Closed: ["Won", "Lost", "Declined", "Expired"],
 };
+/** How a referral of each status may close by a PATCH (docs/partner-center-api.md §3); Expired is the service's own. */
+const CLOSING_SUBSTATUSES: Record<string, readonly string[]> = {
+  New: ["Declined"],
+  Active: ["Won", "Lost"],
+};
 const ALLOWED_TRANSITIONS: Record<string, readonly string[]> = {
   None: ["None", "New", "Active", "Closed"],
   New: ["New", "Active", "Closed"],
@@ -168,6 +173,10 @@ export function createReferralCollection(initial: readonly unknown[], now: () =>
       const allowed = typeof next.status === "string" ? ALLOWED_PAIRS[next.status] : undefined;
       if (allowed && typeof next.substatus === "string" && !allowed.includes(next.substatus)) {
         return invalid(`Substatus '${next.substatus}' is not allowed with status '${String(next.status)}'.`);
+      }
+      const closing = CLOSING_SUBSTATUSES[from];
+      if (next.status === "Closed" && from !== "Closed" && closing && typeof next.substatus === "string" && !closing.includes(next.substatus)) {
+        return invalid(`A referral in status '${from}' closes only as ${closing.join(" or ")}, not '${next.substatus}'.`);
       }
       if (next.status === "Active" && current.status !== "Active" && next.acceptedDateTime === undefined) {
         next.acceptedDateTime = fromTicks(BigInt(now()) * 10_000n);

@@ -30,6 +30,9 @@
  * - `listRuns` returns the newest runs by `startedAt`, 20 unless `limit` (a positive integer) says otherwise.
  * - Referral failures are kept per scope; `listReferralFailures` orders them by referral id and
  *   `SyncStatus.quarantined` by `quarantinedAt`, then referral id.
+ * - The audit trail (`recordReferralAction`) is append-only: an id written twice keeps the first;
+ *   `listReferralActions` is newest first (`at`, then `id`, descending), 50 by default, limit 1..500.
+ * - A company's `externalId` is null until `setCompanyExternalId` sets it; syncs never change it.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
  *
  * Each test gets a fresh store from `makeStore`, which must be empty. After the test, `cleanup`
@@ -45,6 +48,7 @@ import { describeCursorScansRuns } from "./conformance/cursor-scans-runs.js";
 import { describeHostileStrings } from "./conformance/hostile-strings.js";
 import { describeInbox } from "./conformance/inbox.js";
 import { describeLookups } from "./conformance/lookups.js";
+import { describeReferralActions } from "./conformance/referral-actions.js";
 import { describeReferralDomains } from "./conformance/referral-domains.js";
 import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
@@ -97,5 +101,6 @@ export function describeStoreConformance<S extends Store>(
     describeInbox(ctx);
     describeReferralDomains(ctx);
     describeHostileStrings(ctx);
+    describeReferralActions(ctx);
   });
 }

@@ -99,7 +99,7 @@ export function toStoredReferral(row: ReferralDbRow): StoredReferral {
 
 /** Columns of a company, in SELECT-list form. */
 export const COMPANY_COLUMNS = `id::text AS id, domain, name, normalized_name, provider, azure_tenant_id, segment,
-  score, reasons, created_at, updated_at`;
+  score, reasons, external_id, created_at, updated_at`;
 
 /** A row selected with {@link COMPANY_COLUMNS}. */
 export interface CompanyDbRow {
@@ -112,6 +112,7 @@ export interface CompanyDbRow {
   segment: string | null;
   score: number | null;
   reasons: string[];
+  external_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -128,6 +129,7 @@ export function toCompany(row: CompanyDbRow): Company {
     segment: row.segment,
     score: row.score,
     reasons: row.reasons,
+    externalId: row.external_id,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
