@@ -50,12 +50,16 @@ describe("issue 13: write-back buttons on the detail panel", () => {
     expect(await button("Accept").isEnabled()).toBe(true);
     expect(await button("Decline…").isEnabled()).toBe(true);
     expect(await button("Close as won or lost…").isDisabled()).toBe(true);
-    expect(await rowStatus(id).textContent()).toBe("New");
+    expect(await rowStatus(id).textContent()).toMatch(/^New( · |$)/);
     await screenshot(page, "actions.png");
     await button("Accept").click();
     await page.locator(".toast--ok", { hasText: "Accepted: now Active · Accepted." }).waitFor();
     await eventually(() => rowStatus(id).textContent()).toBe("Active · Accepted");
     expect(await server.store.getReferral(id)).toMatchObject({ status: "Active", substatus: "Accepted" });
+    // Wide enough for the table to keep its status column beside the panel.
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await screenshot(page, "accepted.png");
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The panel re-renders from the store: now only Close is possible.
     await eventually(() => button("Close as won or lost…").isEnabled()).toBe(true);
     expect(await button("Accept").isDisabled()).toBe(true);
@@ -72,6 +76,7 @@ describe("issue 13: write-back buttons on the detail panel", () => {
     expect(await page.locator(":focus").getAttribute("id")).toBe("decline-reason");
     await page.getByLabel("Reason", { exact: true }).selectOption("No capacity to take it on");
     await page.getByLabel("Details (optional, required for Other)").fill("Booked until March <b>sorry</b>");
+    await page.getByRole("button", { name: "Send decline" }).scrollIntoViewIfNeeded();
     await screenshot(page, "decline.png");
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByRole("button", { name: "Send decline" }).click();
@@ -124,7 +129,8 @@ describe("issue 13: write-back buttons on the detail panel", () => {
     await page.locator(".toast--error", { hasText: "Changed in Partner Center meanwhile" }).waitFor();
     // The current copy was stored and shown: the row has the new name, still New.
     await page.locator(`#rows tr[data-id="${other}"] .row-open`, { hasText: "Changed Elsewhere Ltd" }).waitFor();
-    expect(await rowStatus(other).textContent()).toBe("New");
-    expect(problems).toEqual([]);
+    expect(await rowStatus(other).textContent()).toMatch(/^New( · |$)/);
+    // Chromium logs every failed fetch; the 409 is the answer this test asked for, nothing else may appear.
+    expect(problems).toEqual(["console: Failed to load resource: the server responded with a status of 409 (Conflict)"]);
   });
 });
