@@ -4,12 +4,14 @@ import {
   ConfigError,
   FeatureDisabledError,
   InvalidInputError,
+  InvalidTransitionError,
   MigrationError,
   NetworkError,
   NotFoundError,
   PartnerCenterHttpError,
   PcReferralsError,
   RateLimitedError,
+  ReferralConflictError,
   StoreError,
   StoreLockedError,
   SyncInProgressError,
@@ -35,6 +37,8 @@ describe("error classes", () => {
     [new FeatureDisabledError(), "feature_disabled", "FeatureDisabledError"],
     [new InvalidInputError("bad page size"), "invalid_input", "InvalidInputError"],
     [new NotFoundError("no such referral"), "not_found", "NotFoundError"],
+    [new InvalidTransitionError("close", { status: "New", substatus: "Pending" }, ["accept", "decline"]), "invalid_transition", "InvalidTransitionError"],
+    [new ReferralConflictError("r-1", { status: "Active", substatus: "Accepted", eTag: '"e2"' }), "referral_conflict", "ReferralConflictError"],
   ])("%s has a stable code and its class name", (error, code, name) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(name);
@@ -43,6 +47,16 @@ describe("error classes", () => {
     expect(PcReferralsError.hasCode(error, code)).toBe(true);
     expect(error.toJSON()).toEqual({ code, message: error.message });
     expect(JSON.parse(JSON.stringify(error))).toEqual({ code, message: error.message });
+  });
+
+  it("names the allowed moves in an invalid_transition and the current remote state in a referral_conflict", () => {
+    const refused = new InvalidTransitionError("close", { status: "New", substatus: "Pending" }, ["accept", "decline"]);
+    expect(refused.message).toContain("New/Pending");
+    expect(refused.message).toContain("allowed now: accept, decline");
+    expect(new InvalidTransitionError("accept", { status: "Closed", substatus: "Won" }, []).message).toContain("terminal");
+    const conflict = new ReferralConflictError("r-1", { status: "Active", substatus: "Accepted", eTag: '"e2"' }, { requestId: "req-9" });
+    expect(conflict).toMatchObject({ current: { status: "Active", substatus: "Accepted", eTag: '"e2"' }, requestId: "req-9" });
+    expect(conflict.message).toContain("now Active/Accepted");
   });
 
   it("keeps the family tree for instanceof users", () => {

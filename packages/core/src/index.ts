@@ -201,3 +201,5 @@ export {
   normalizeReferralActionRecord,
   normalizeReferralActionsQuery,
 } from "./store/referral-actions.js";
+export { AUTO_LINK_ACTOR } from "./sync/link-write-back.js";
+export type { LinkReferralResult, LinkWriteBack } from "./sync/link-write-back.js";

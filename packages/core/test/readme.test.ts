@@ -45,3 +45,17 @@ describe("README quick start", () => {
     expect(ingestedLines.filter((line) => /^co-sell \S+ null$/.test(line))).toEqual([]);
   });
 });
+
+describe("README write-back", () => {
+  const section = readme.slice(readme.indexOf("## Write-back"));
+  const snippet = firstTsBlock(section);
+
+  it("write-back: the README's snippet runs as-is against the fake and prints what the README says", { timeout: 60_000 }, async () => {
+    expect(snippet).toContain("createReferralActions");
+    const { code, stdout, stderr } = await runTsSnippet(snippet ?? "", { packageDir });
+    expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
+    const printed = /It prints `([^`]+)`/.exec(section)?.[1];
+    expect(printed).toBe("Active Accepted succeeded");
+    expect(stdout.trim()).toBe(printed);
+  });
+});

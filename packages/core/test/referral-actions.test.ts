@@ -130,6 +130,25 @@ describe("createReferralActions: transitions allowed", () => {
   });
 });
 
+describe("createReferralActions: options", () => {
+  it("options: a client that cannot PATCH, a store without the audit trail, or no engine and no listReferrals is config_invalid", async () => {
+    const { harness } = await setup();
+    const make = (options: unknown) => {
+      try {
+        createReferralActions(options as never);
+        return "created";
+      } catch (error) {
+        return PcReferralsError.is(error) ? `${error.code}: ${error.message}` : String(error);
+      }
+    };
+    expect(make({ client: { getReferral: harness.client.getReferral }, store: harness.memory })).toMatch(/^config_invalid: .*client/s);
+    expect(make({ client: harness.client, store: { getReferral: harness.memory.getReferral } })).toMatch(/^config_invalid: .*store/s);
+    const { getReferral, updateReferral } = harness.client;
+    expect(make({ client: { getReferral, updateReferral }, store: harness.memory })).toMatch(/^config_invalid: .*createReferralActions\.engine/s);
+    expect(make({ client: { getReferral, updateReferral }, store: harness.memory, engine: harness.engine })).toBe("created");
+  });
+});
+
 describe("createReferralActions: transitions refused locally", () => {
   const refused: Array<[string, ReferralActionName, (a: ReferralActions, id: string) => Promise<unknown>]> = [
     ["r-new", "close", (a, id) => a.close(id, { outcome: "won" })],

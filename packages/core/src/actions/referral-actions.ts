@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { JsonPatchOperation, PartnerCenterClient } from "../client/types.js";
 import {
+  ConfigError,
   InvalidInputError,
   InvalidTransitionError,
   NotFoundError,
@@ -18,6 +19,7 @@ import type { Referral } from "../referral.js";
 import { normalizeCompanyExternalId } from "../store/referral-actions.js";
 import type { ReferralActionRecord, Store, StoredReferral } from "../store/store.js";
 import { engineEmitterOf } from "../sync/engine-emitters.js";
+import { toStoreError } from "../sync/guarded-store.js";
 import { createSyncEngine, type SyncEngine } from "../sync/engine.js";
 import { summarizeError } from "../sync/report.js";
 import type { SyncReferralResult } from "../sync/sync-referral.js";
@@ -61,8 +63,8 @@ export interface ReferralActions {
 
 /** Options of {@link createReferralActions}. */
 export interface ReferralActionsOptions {
-  /** `createPartnerCenterClient()`: the PATCH, and the reads of the re-read. */
-  client: Pick<PartnerCenterClient, "listReferrals" | "getReferral" | "updateReferral">;
+  /** `createPartnerCenterClient()`: the PATCH and the re-read (`listReferrals` only when no `engine` is given). */
+  client: Pick<PartnerCenterClient, "getReferral" | "updateReferral"> & Partial<Pick<PartnerCenterClient, "listReferrals">>;
   store: Store;
   /**
    * The host's engine: the re-read runs through it (its rules, matchLead, scanner) and
@@ -79,7 +81,7 @@ const hasMethods = (...methods: string[]) => (v: unknown) =>
   typeof v === "object" && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === "function");
 
 const optionsSchema = z.strictObject({
-  client: z.custom<ReferralActionsOptions["client"]>(hasMethods("listReferrals", "getReferral", "updateReferral"), {
+  client: z.custom<ReferralActionsOptions["client"]>(hasMethods("getReferral", "updateReferral"), {
     message: "expected a Partner Center client (createPartnerCenterClient) with getReferral and updateReferral",
   }),
   store: z.custom<Store>(hasMethods("getReferral", "recordReferralAction", "applyBatch"), {
@@ -227,10 +229,11 @@ const text = (value: unknown): string | null => (typeof value === "string" ? val
  */
 export function createReferralActions(options: ReferralActionsOptions): ReferralActions {
   parseOptions(optionsSchema, options, "createReferralActions");
-  const { client, store } = options;
+  const { client } = options;
+  const store = guardActionStore(options.store);
   const now = options.now ?? Date.now;
   const logger = createMaskingLogger(options.logger ?? silentLogger);
-  const engine = options.engine ?? createSyncEngine({ client, store, enabled: true, logger, now });
+  const engine = options.engine ?? defaultEngine(options, logger, now);
   const emitter = engineEmitterOf(engine);
 
   async function audit(record: ReferralActionRecord): Promise<void> {
@@ -343,6 +346,28 @@ export function createReferralActions(options: ReferralActionsOptions): Referral
     close: (id, input, context) => perform(id, context, () => planClose(input), "close"),
     setExternalReference: (id, value, context) => perform(id, context, () => planExternalReference(value), "setExternalReference"),
     setDealValue: (id, input, context) => perform(id, context, () => planDealValue(input), "setDealValue"),
+  };
+}
+
+function defaultEngine(options: ReferralActionsOptions, logger: Logger, now: () => number): SyncEngine {
+  const { client, store } = options;
+  if (typeof client.listReferrals !== "function") {
+    throw new ConfigError([
+      { path: "createReferralActions.engine", message: "expected your engine (createSyncEngine), or a client with listReferrals to make one of the defaults" },
+    ]);
+  }
+  return createSyncEngine({ client: { ...pick(client), listReferrals: client.listReferrals.bind(client) }, store, enabled: true, logger, now });
+}
+
+function pick(client: ReferralActionsOptions["client"]) {
+  return { getReferral: client.getReferral.bind(client), updateReferral: client.updateReferral.bind(client) };
+}
+
+// Store failures become StoreError, as the engine's own store calls do (never with the arguments).
+function guardActionStore(store: Store): Pick<Store, "getReferral" | "recordReferralAction"> {
+  return {
+    getReferral: (id) => store.getReferral(id).catch((error: unknown) => Promise.reject(toStoreError(error, "getReferral"))),
+    recordReferralAction: (record) => store.recordReferralAction(record).catch((error: unknown) => Promise.reject(toStoreError(error, "recordReferralAction"))),
   };
 }
 

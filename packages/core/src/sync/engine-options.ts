@@ -144,6 +144,24 @@ export function parseEngineOptions(options: SyncEngineOptions): EngineSettings {
   if (missing.length > 0) {
     throw new ConfigError(missing.map((m) => ({ path: `createSyncEngine.store.${m}`, message: "expected a function (the Store interface)" })));
   }
+  if (settings.writeBack.setExternalReferenceOnLink) {
+    const need: Array<[object, string, string]> = [
+      [options.client, "getReferral", "client"],
+      [options.client, "updateReferral", "client"],
+      [options.store, "getReferral", "store"],
+      [options.store, "getCompany", "store"],
+      [options.store, "recordReferralAction", "store"],
+    ];
+    const lacking = need.filter(([target, method]) => typeof (target as Record<string, unknown>)[method] !== "function");
+    if (lacking.length > 0) {
+      throw new ConfigError(
+        lacking.map(([, method, where]) => ({
+          path: `createSyncEngine.${where}.${method}`,
+          message: "expected a function: writeBack.setExternalReferenceOnLink writes to Partner Center and audits it",
+        })),
+      );
+    }
+  }
   const logger = options.logger as Record<string, unknown> | undefined;
   const missingLog = logger ? ["debug", "info", "warn", "error"].filter((l) => typeof logger[l] !== "function") : [];
   if (missingLog.length > 0) {

@@ -18,7 +18,9 @@ import { createQuarantineTracker } from "./quarantine.js";
 import { createMissedCounter, lastFullRunAt, warnMissed } from "./reconcile.js";
 import { buildReport, createRunRecorder, decideStatus, summarizeError, type RunRecorder } from "./report.js";
 import { createSingleFlight } from "./single-flight.js";
+import { createReferralActions, type ActionContext, type ReferralActions } from "../actions/referral-actions.js";
 import { registerEngineEmitter } from "./engine-emitters.js";
+import { createLinkWriteBack, type LinkReferralResult } from "./link-write-back.js";
 import { createReferralSyncer, type SyncReferralOptions, type SyncReferralResult } from "./sync-referral.js";
 
 /** The sync engine. Subscribe with `on`/`onAny`; every `on` returns its unsubscribe function. */
@@ -56,7 +58,18 @@ export interface SyncEngine extends SyncEvents {
    * `StoreError` when the store is down. Concurrent calls for one id share one request.
    */
   syncReferral(id: string, options?: SyncReferralOptions): Promise<SyncReferralResult>;
+  /**
+   * Links a stored referral to a company by hand (`companyId`), or unlinks it (null), as
+   * `store.setManualLink` does; later syncs keep it. With `writeBack.setExternalReferenceOnLink`, a
+   * company with an `externalId` is then written to Partner Center as the referral's
+   * `externalReferenceId` (audited under `context.actor`); that write failing never undoes the link
+   * (`writeBack.status: "failed"`). Rejects with `NotFoundError` when the referral is not stored and
+   * `InvalidInputError` when the company id names none.
+   */
+  linkReferral(referralId: string, companyId: string | null, context?: ActionContext): Promise<LinkReferralResult>;
 }
+
+type ReferralActionsClient = Parameters<typeof createReferralActions>[0]["client"];
 
 const ABORT_MESSAGE = "The sync was aborted; pages written before the abort are kept.";
 class RunAborted extends AbortedError {
@@ -253,6 +266,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
+    // After the pages (and before the lock is released): auto links of this run written back.
+    await linkWriteBack.flush(runId);
     try {
       return await finish(recorder, startMs, runError, { previous, next });
     } finally {
@@ -312,11 +327,27 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         : null,
   });
 
+  let actions: ReferralActions | null = null;
+  const linkWriteBack = createLinkWriteBack({
+    enabled: settings.writeBack.setExternalReferenceOnLink,
+    store: options.store,
+    // Made on first use: only an engine with the option on needs a client that can PATCH.
+    actions: () => (actions ??= createReferralActions({ client: client as ReferralActionsClient, store: options.store, engine, logger, now })),
+    emitter,
+    logger,
+  });
+
   const engine: SyncEngine = {
     enabled: settings.enabled,
     async syncReferral(id, syncOptions) {
       if (!settings.enabled) throw new FeatureDisabledError();
-      return syncOne(id, syncOptions);
+      const result = await syncOne(id, syncOptions);
+      await linkWriteBack.flush(result.runId);
+      return result;
+    },
+    async linkReferral(referralId, companyId, context) {
+      const actor = typeof context?.actor === "string" ? context.actor : null;
+      return linkWriteBack.link(referralId, companyId, actor);
     },
     get currentRunId() {
       return flight.current;
