@@ -4,7 +4,7 @@ import { NotFoundError, allowedReferralActions, normalizeCompanyName } from "@pc
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { publicRow } from "./inbox-routes.js";
 import { registerReferralActionRoutes } from "./referral-action-routes.js";
-import type { RouteSettings } from "./route-options.js";
+import { actorOf, type RouteSettings } from "./route-options.js";
 import { jsonContent, problems } from "./route-kit.js";
 import { InboxRowSchema, LinkBodySchema, ReferralDetailSchema, ReferralParamsSchema } from "./schemas.js";
 
@@ -59,15 +59,15 @@ export function registerReferralRoutes(app: OpenAPIHono, settings: RouteSettings
   app.openapi(link, async (c) => {
     const { id } = c.req.valid("param");
     const { companyId } = c.req.valid("json");
-    const row = await store.setManualLink({ referralId: id, companyId });
-    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    // Through the engine: with writeBack.setExternalReferenceOnLink the company's external id is
+    // then written to Partner Center (audited under the authorize actor); the link stands either way.
+    const { row } = await settings.engine.linkReferral(id, companyId, { actor: actorOf(c) });
     return c.json(publicRow(row), 200);
   });
 
   app.openapi(unlink, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await store.setManualLink({ referralId: id, companyId: null });
-    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    const { row } = await settings.engine.linkReferral(id, null, { actor: actorOf(c) });
     return c.json(publicRow(row), 200);
   });
 

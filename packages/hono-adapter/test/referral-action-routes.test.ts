@@ -194,6 +194,25 @@ describe("write-back routes: refusals", () => {
     expect(await h.store.listReferralActions({ referralId: id })).toEqual([]);
   });
 
+  it("PUT /referrals/:id/link with writeBack.setExternalReferenceOnLink writes the company's external id, audited under the actor", async () => {
+    const w = await startHarness({ count: 40, seed: 21, actions: true, writeBackOnLink: true, routes: { authorize: actorAuthorize } });
+    try {
+      await syncThroughRoute(w);
+      const rows = (await w.store.queryInbox({ status: "New", pageSize: 100 })).items.filter((r) => r.domain !== null);
+      const row = rows[0];
+      const [company] = await w.store.findCompanies({ domains: [row?.domain ?? ""], normalizedNames: [] });
+      await w.store.setCompanyExternalId({ companyId: company?.id ?? "", externalId: "CRM-ACME-9" });
+      const res = await w.request(`/referrals/${row?.referralId}/link`, { method: "PUT", json: { companyId: company?.id } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ referralId: row?.referralId, linkStatus: "manual_linked" });
+      expect((await w.store.getReferral(row?.referralId ?? ""))?.payload["externalReferenceId"]).toBe("CRM-ACME-9");
+      const [audit] = await w.store.listReferralActions({ referralId: row?.referralId ?? "" });
+      expect(audit).toMatchObject({ action: "setExternalReference", outcome: "succeeded", actor: "jane@contoso.example" });
+    } finally {
+      await w.stop();
+    }
+  });
+
   it("ERROR_STATUS lists the write-back codes as 409", () => {
     expect(ERROR_STATUS["invalid_transition"]).toBe(409);
     expect(ERROR_STATUS["referral_conflict"]).toBe(409);
