@@ -1,6 +1,13 @@
 // Builds what commands share from one configuration: the store, the login, the client, the engine.
-import { createFileTokenCache, createMsalTokenProvider, createPartnerCenterClient, createSyncEngine, silentLogger } from "@pc-referrals/core";
-import type { Logger, MsalTokenProvider, MsalTokenProviderOptions, Store, SyncEngine } from "@pc-referrals/core";
+import {
+  createFileTokenCache,
+  createMsalTokenProvider,
+  createPartnerCenterClient,
+  createReferralActions,
+  createSyncEngine,
+  silentLogger,
+} from "@pc-referrals/core";
+import type { Logger, MsalTokenProvider, MsalTokenProviderOptions, PartnerCenterClient, ReferralActions, Store, SyncEngine } from "@pc-referrals/core";
 import { createFakeEntra } from "@pc-referrals/core/fakes";
 import { createPgStore, createPgTokenCache } from "@pc-referrals/pg-store";
 import type { PgStore } from "@pc-referrals/pg-store";
@@ -48,6 +55,24 @@ export function tokenProvider(
 
 /** The engine over the configured client and `store` (the real one, or the dry-run wrapper). */
 export function createEngine(config: CliConfig, store: Store, tokens: MsalTokenProvider, logger: Logger = silentLogger): SyncEngine {
+  return connect(config, store, tokens, logger).engine;
+}
+
+/**
+ * The engine and write-back (accept, decline, …) over one configured client: the actions store the
+ * re-read referral through this engine, so its events reach the same listeners (`serve`'s page).
+ */
+export function createEngineAndActions(
+  config: CliConfig,
+  store: Store,
+  tokens: MsalTokenProvider,
+  logger: Logger = silentLogger,
+): { engine: SyncEngine; actions: ReferralActions } {
+  const { client, engine } = connect(config, store, tokens, logger);
+  return { engine, actions: createReferralActions({ client, store, engine, logger }) };
+}
+
+function connect(config: CliConfig, store: Store, tokens: MsalTokenProvider, logger: Logger): { client: PartnerCenterClient; engine: SyncEngine } {
   let engine: SyncEngine | null = null;
   const client = createPartnerCenterClient({
     tokenProvider: tokens,
@@ -64,7 +89,7 @@ export function createEngine(config: CliConfig, store: Store, tokens: MsalTokenP
     overlapMs: config.syncOverlapSeconds * 1000,
     logger,
   });
-  return engine;
+  return { client, engine };
 }
 
 /** Runs `work` with the store open and always closes it afterwards. */

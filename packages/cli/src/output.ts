@@ -16,6 +16,10 @@ export const EXIT = {
   runInFlight: 4,
   /** The database cannot be reached or opened. */
   storeUnreachable: 5,
+  /** Write-back refused before sending: the referral's status does not allow that move (`invalid_transition`). */
+  invalidTransition: 6,
+  /** Write-back conflict: the referral changed at Partner Center since the last sync (`referral_conflict`). */
+  conflict: 7,
   /** Ctrl-C or SIGTERM. */
   interrupted: 130,
 } as const;
@@ -75,6 +79,18 @@ export function explain(error: unknown): { exitCode: ExitCode; message: string; 
       return { exitCode: EXIT.interrupted, message: "Interrupted.", fix: null, code: error.code };
     case "webhook_registration_conflict":
       return { exitCode: EXIT.config, message: error.message, fix: "Pass --force to replace it; the integration at that URL then stops receiving these events.", code: error.code };
+    case "invalid_transition": {
+      const allowed = (error as PcReferralsError & { allowed?: readonly string[] }).allowed ?? [];
+      const fix = allowed.length === 0 ? "The referral is closed: Partner Center takes no more changes." : `Allowed now: ${allowed.join(", ")}.`;
+      return { exitCode: EXIT.invalidTransition, message: error.message, fix, code: error.code };
+    }
+    case "referral_conflict":
+      return {
+        exitCode: EXIT.conflict,
+        message: error.message,
+        fix: "Its current state is stored now: check it with `pc-referrals show <referralId>`, then try again if it still applies.",
+        code: error.code,
+      };
     case "invalid_input":
     case "not_found":
       return { exitCode: EXIT.config, message: error.message, fix: null, code: error.code };

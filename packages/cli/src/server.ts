@@ -7,7 +7,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import type { Logger, Store, SyncEngine, WebhookReceiver, WebhookVerifier } from "@pc-referrals/core";
+import type { Logger, ReferralActions, Store, SyncEngine, WebhookReceiver, WebhookVerifier } from "@pc-referrals/core";
 import { createReferralRoutes } from "@pc-referrals/hono-adapter";
 import type { Problem, StatusScheduler } from "@pc-referrals/hono-adapter";
 import { CliError, EXIT } from "./output.js";
@@ -21,6 +21,8 @@ export type ServeAuth = { token: string } | { unsafeNoAuth: true };
 
 export interface ServerOptions {
   engine: SyncEngine;
+  /** Write-back for the page's Accept / Decline / Close buttons and the routes; none: read-only. */
+  actions?: ReferralActions;
   store: Store;
   scheduler: StatusScheduler | null;
   auth: ServeAuth;
@@ -110,7 +112,14 @@ export function createServeApp(options: Omit<ServerOptions, "host" | "port">): H
     });
   }
   const webhooks = options.webhooks ? { webhooks: { ...options.webhooks, logger: options.logger } } : {};
-  const common = { engine: options.engine, store: options.store, ui: true, ...(options.scheduler === null ? {} : { scheduler: options.scheduler }), ...webhooks };
+  const common = {
+    engine: options.engine,
+    store: options.store,
+    ui: true,
+    ...(options.scheduler === null ? {} : { scheduler: options.scheduler }),
+    ...(options.actions === undefined ? {} : { actions: options.actions }),
+    ...webhooks,
+  };
   const routes =
     "unsafeNoAuth" in auth
       ? createReferralRoutes({ ...common, unsafeAllowAll: true })

@@ -12,6 +12,16 @@ describe("help, version and argument errors", () => {
     for (const command of COMMANDS) expect(stdout).toContain(`  ${command.name} `);
   });
 
+  it("--help lists the write-back commands of issue 13 with their arguments", async () => {
+    const { stdout } = await runCli(["--help"], { cwd });
+    for (const name of ["accept", "decline", "close", "set-ref", "set-deal-value"]) expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, "m"));
+    expect(COMMANDS).toHaveLength(20);
+    const close = await runCli(["help", "close"], { cwd });
+    expect(close.stdout).toContain("Usage: pc-referrals close <referralId> [options]");
+    for (const flag of ["--won", "--lost", "--reason", "--json"]) expect(close.stdout).toContain(flag);
+    expect((await runCli(["help", "set-deal-value"], { cwd })).stdout).toContain("Usage: pc-referrals set-deal-value <referralId> <value> <currency>");
+  });
+
   it("--version prints the package version", async () => {
     const { code, stdout } = await runCli(["--version"], { cwd });
     expect(code).toBe(0);

@@ -83,6 +83,14 @@ describe("serve", () => {
       const status = await fetch(`${new URL(pageUrl).origin}/api/referrals/sync/status`);
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ nextRunAt: null });
+      // serve turns write-back on: the page's Accept button reaches Partner Center.
+      const api = `${new URL(pageUrl).origin}/api/referrals`;
+      const inbox = (await (await fetch(`${api}/inbox?status=New&pageSize=1`)).json()) as { items: Array<{ referralId: string }> };
+      const id = inbox.items[0]?.referralId ?? "";
+      expect(await (await fetch(`${api}/referrals/${id}`)).json()).toMatchObject({ writeBack: true, allowedActions: expect.arrayContaining(["accept"]) });
+      const accepted = await fetch(`${api}/referrals/${id}/accept`, { method: "POST" });
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toMatchObject({ status: "Active", substatus: "Accepted" });
       const busy = await runCli(["serve", "--port", new URL(pageUrl).port, "--unsafe-no-auth"], { cwd: tempFolder(), env });
       expect(busy.code).toBe(EXIT.config);
       expect(busy.stderr).toContain("already in use");

@@ -1,7 +1,7 @@
 // Every error a route answers with is RFC 9457 problem+json, and its status comes from one table
 // keyed by the stable `code` (core's codes plus the adapter's own). A code missing from the table
 // (one core adds later) is a 500, never a crash.
-import { PcReferralsError, SyncInProgressError, type ErrorCode } from "@pc-referrals/core";
+import { PcReferralsError, type ErrorCode, type InvalidTransitionError, type ReferralConflictError, type SyncInProgressError } from "@pc-referrals/core";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
@@ -76,6 +76,10 @@ export interface Problem {
   runningRunId?: string | null;
   /** With `webhook_signature_invalid`: why the verifier refused the delivery. */
   reason?: string;
+  /** With `invalid_transition`: the actions the referral's stored state allows. */
+  allowed?: string[];
+  /** With `referral_conflict`: the referral's state at Partner Center, re-read after the 412. */
+  current?: { status: string | null; substatus: string | null; eTag: string | null };
 }
 
 /** Status of `code` by the table; 500 for a code the table does not know. */
@@ -84,7 +88,7 @@ export function statusOf(code: string): ContentfulStatusCode {
 }
 
 /** A problem+json response for `code`. */
-export function problemResponse(code: string, detail: string, extra: Partial<Pick<Problem, "errors" | "runningRunId" | "reason">> = {}): Response {
+export function problemResponse(code: string, detail: string, extra: Partial<Pick<Problem, "errors" | "runningRunId" | "reason" | "allowed" | "current">> = {}): Response {
   const status = statusOf(code);
   const body: Problem = { type: `urn:pc-referrals:error:${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/problem+json" } });
@@ -111,6 +115,17 @@ export function validationHook(result: { target: string } & ({ success: true } |
   return problemResponse("invalid_input", `Invalid request: ${errors.map((e) => e.path).join(", ")}.`, { errors });
 }
 
+/** The fields some codes carry besides the message. */
+function problemExtra(error: PcReferralsError): Partial<Pick<Problem, "runningRunId" | "allowed" | "current">> {
+  if (PcReferralsError.hasCode(error, "sync_in_progress")) return { runningRunId: (error as SyncInProgressError).runningRunId };
+  if (PcReferralsError.hasCode(error, "invalid_transition")) return { allowed: [...(error as InvalidTransitionError).allowed] };
+  if (PcReferralsError.hasCode(error, "referral_conflict")) {
+    const { status, substatus, eTag } = (error as ReferralConflictError).current;
+    return { current: { status, substatus, eTag } };
+  }
+  return {};
+}
+
 const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found", 413: "payload_too_large", 415: "unsupported_media_type" };
 
 /**
@@ -118,10 +133,7 @@ const HTTP_CODES: Readonly<Record<number, string>> = { 400: "invalid_input", 401
  * contact data or tokens); anything else is a bare 500 so internals never leak.
  */
 export function errorResponse(error: unknown): Response {
-  if (PcReferralsError.is(error)) {
-    const extra = PcReferralsError.hasCode(error, "sync_in_progress") ? { runningRunId: (error as SyncInProgressError).runningRunId } : {};
-    return problemResponse(error.code, error.message, extra);
-  }
+  if (PcReferralsError.is(error)) return problemResponse(error.code, error.message, problemExtra(error));
   if (error instanceof HTTPException) {
     if (error.status === 400) return problemResponse("invalid_input", error.message || "Malformed request.");
     const code = HTTP_CODES[error.status];

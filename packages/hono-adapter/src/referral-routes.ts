@@ -1,9 +1,10 @@
 // GET /referrals/:id (the one route with unmasked contacts: the user's own data behind authorize),
-// PUT and DELETE /referrals/:id/link (manual link and unlink).
-import { NotFoundError, normalizeCompanyName } from "@pc-referrals/core";
+// PUT and DELETE /referrals/:id/link (manual link and unlink); the write-back routes beside them.
+import { NotFoundError, allowedReferralActions, normalizeCompanyName } from "@pc-referrals/core";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { publicRow } from "./inbox-routes.js";
-import type { RouteSettings } from "./route-options.js";
+import { registerReferralActionRoutes } from "./referral-action-routes.js";
+import { actorOf, type RouteSettings } from "./route-options.js";
 import { jsonContent, problems } from "./route-kit.js";
 import { InboxRowSchema, LinkBodySchema, ReferralDetailSchema, ReferralParamsSchema } from "./schemas.js";
 
@@ -49,21 +50,26 @@ export function registerReferralRoutes(app: OpenAPIHono, settings: RouteSettings
       domains: referral.domain === null ? [] : [referral.domain],
       normalizedNames: normalizedName === null || normalizedName === "" ? [] : [normalizedName],
     });
-    return c.json({ ...referral, candidates } as never, 200);
+    // The page enables its buttons from this list, so it needs no copy of the transition rules.
+    const writeBack = settings.actions !== null;
+    const allowedActions = writeBack ? allowedReferralActions({ status: referral.status, substatus: referral.substatus }) : [];
+    return c.json({ ...referral, candidates, writeBack, allowedActions } as never, 200);
   });
 
   app.openapi(link, async (c) => {
     const { id } = c.req.valid("param");
     const { companyId } = c.req.valid("json");
-    const row = await store.setManualLink({ referralId: id, companyId });
-    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    // Through the engine: with writeBack.setExternalReferenceOnLink the company's external id is
+    // then written to Partner Center (audited under the authorize actor); the link stands either way.
+    const { row } = await settings.engine.linkReferral(id, companyId, { actor: actorOf(c) });
     return c.json(publicRow(row), 200);
   });
 
   app.openapi(unlink, async (c) => {
     const { id } = c.req.valid("param");
-    const row = await store.setManualLink({ referralId: id, companyId: null });
-    if (row === null) throw new NotFoundError(`No referral ${id}.`);
+    const { row } = await settings.engine.linkReferral(id, null, { actor: actorOf(c) });
     return c.json(publicRow(row), 200);
   });
+
+  registerReferralActionRoutes(app, settings);
 }

@@ -22,3 +22,8 @@ export function problems<S extends keyof typeof PROBLEM_DESCRIPTIONS>(...statuse
     statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s], content: { "application/problem+json": { schema: ProblemSchema } } }]),
   ) as unknown as Record<S, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }>;
 }
+
+/** One problem+json response entry with its own description (a status whose codes differ by route). */
+export function problem(description: string) {
+  return { description, content: { "application/problem+json": { schema: ProblemSchema } } };
+}

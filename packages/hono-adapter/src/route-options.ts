@@ -1,5 +1,5 @@
 // Options of createReferralRoutes, checked with zod at the boundary like every core factory.
-import { ConfigError, type Logger, type Scheduler, type Store, type SyncEngine, type WebhookReceiver, type WebhookVerifier } from "@pc-referrals/core";
+import { ConfigError, type Logger, type ReferralActions, type Scheduler, type Store, type SyncEngine, type WebhookReceiver, type WebhookVerifier } from "@pc-referrals/core";
 import type { Context } from "hono";
 import { z } from "zod";
 
@@ -22,6 +22,12 @@ interface CommonOptions {
   store: Store;
   /** Adds `nextRunAt` to `GET /sync/status`. */
   scheduler?: StatusScheduler;
+  /**
+   * Write-back to Partner Center (`createReferralActions({ client, store, engine })`): the accept,
+   * decline, close, external-reference and deal-value routes, and the page's buttons. Without it
+   * those routes answer 404 `not_found` ("write-back is not configured").
+   */
+  actions?: ReferralActions;
   /** Serve the inbox page at `/ui` and the badge at `/ui/badge.js`. Default false. */
   ui?: boolean;
   /** Serve `GET /metrics` (Prometheus text of `engine.metrics()`). Default false. */
@@ -66,6 +72,8 @@ export type ReferralRoutesOptions = CommonOptions &
 const fn = (what: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", `expected ${what}`);
 const object = (what: string) => z.custom<object>((v) => typeof v === "object" && v !== null, `expected ${what}`);
 
+const ACTION_METHODS = ["accept", "decline", "close", "setExternalReference", "setDealValue"] as const;
+
 const optionsSchema = z
   .strictObject({
     engine: object("a sync engine from createSyncEngine()").refine(
@@ -76,6 +84,12 @@ const optionsSchema = z
     authorize: fn("authorize(c) → true | false | { actor } | Response, e.g. authorize: (c) => c.get(\"user\") !== undefined").optional(),
     unsafeAllowAll: z.boolean().default(false),
     scheduler: object("a scheduler from createScheduler()").optional(),
+    actions: object("referral actions from createReferralActions()")
+      .refine(
+        (a) => ACTION_METHODS.every((m) => typeof (a as Record<string, unknown>)[m] === "function"),
+        "expected referral actions from createReferralActions()",
+      )
+      .optional(),
     ui: z.boolean().default(false),
     metrics: z.boolean().default(false),
     scope: z.string().trim().min(1).default("default"),
@@ -105,6 +119,7 @@ export interface RouteSettings {
   store: Store;
   authorize: Authorize | null;
   scheduler: StatusScheduler | null;
+  actions: ReferralActions | null;
   ui: boolean;
   metrics: boolean;
   scope: string;
@@ -128,6 +143,7 @@ export function parseRouteOptions(options: unknown): RouteSettings {
     store: o.store as Store,
     authorize: (o.authorize as Authorize | undefined) ?? null,
     scheduler: (o.scheduler as StatusScheduler | undefined) ?? null,
+    actions: (o.actions as ReferralActions | undefined) ?? null,
     ui: o.ui,
     metrics: o.metrics,
     scope: o.scope,
@@ -136,4 +152,20 @@ export function parseRouteOptions(options: unknown): RouteSettings {
     heartbeatMs: o.events.heartbeatMs,
     maxBufferedEvents: o.events.maxBufferedEvents,
   };
+}
+
+// The actor of the verdict that let a request through, for the audit trail of write-back. Kept
+// beside the request rather than in Hono's context variables, so the host's own Env types stay untouched.
+const actors = new WeakMap<Request, string>();
+
+/** Remembers the `actor` of `authorize`'s verdict for this request. */
+export function rememberActor(c: Context, verdict: unknown): void {
+  if (typeof verdict !== "object" || verdict === null) return;
+  const actor = (verdict as { actor?: unknown }).actor;
+  if (typeof actor === "string" && actor !== "") actors.set(c.req.raw, actor);
+}
+
+/** The `actor` authorize named for this request, or null (`true`, `unsafeAllowAll`, no actor given). */
+export function actorOf(c: Context): string | null {
+  return actors.get(c.req.raw) ?? null;
 }

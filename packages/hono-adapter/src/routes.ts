@@ -11,7 +11,7 @@ import { registerInboxRoutes } from "./inbox-routes.js";
 import { registerMetricsRoutes } from "./metrics-routes.js";
 import { registerOpenApiRoute } from "./openapi.js";
 import { registerReferralRoutes } from "./referral-routes.js";
-import { parseRouteOptions, type Authorize, type ReferralRoutesOptions } from "./route-options.js";
+import { parseRouteOptions, rememberActor, type Authorize, type ReferralRoutesOptions } from "./route-options.js";
 import { registerSyncRoutes } from "./sync-routes.js";
 import { registerUiRoutes } from "./ui-routes.js";
 import { registerWebhookRoutes } from "./webhook-routes.js";
@@ -65,6 +65,7 @@ function authorizeMiddleware(authorize: Authorize): MiddlewareHandler {
       // A host bug (e.g. returning undefined) must never open the routes.
       return problemResponse("forbidden", "authorize returned neither true, an object, false nor a Response.");
     }
+    rememberActor(c, verdict);
     await next();
   };
 }

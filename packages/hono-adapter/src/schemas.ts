@@ -56,6 +56,10 @@ export const ReferralDetailSchema = InboxRowSchema.extend({
   reasons: z.array(z.string()),
   payload: z.record(z.string(), z.unknown()),
   candidates: z.array(CompanySchema).meta({ description: "Companies with the referral's domain or normalized customer name." }),
+  writeBack: z.boolean().meta({ description: "Whether these routes were given `actions` (write-back to Partner Center)." }),
+  allowedActions: z
+    .array(z.string())
+    .meta({ description: "The write-back actions the stored status allows (core's `allowedReferralActions`); empty without `actions`." }),
 })
   .loose()
   .meta({ id: "ReferralDetail", description: "A stored referral with its payload (contacts unmasked) and its link candidates." });
@@ -171,6 +175,14 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     runningRunId: z.string().nullable().optional(),
     reason: z.string().optional().meta({ description: "With webhook_signature_invalid: why the delivery was refused." }),
+    allowed: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "With `invalid_transition`: the actions the referral's stored state allows." }),
+    current: z
+      .object({ status: z.string().nullable(), substatus: z.string().nullable(), eTag: z.string().nullable() })
+      .optional()
+      .meta({ description: "With `referral_conflict`: the referral's state at Partner Center, re-read after the 412." }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 
@@ -220,3 +232,67 @@ export const ReferralDomainsQuerySchema = z.object({
   page: intParam(1, 1_000_000).optional(),
   pageSize: intParam(1, 500).optional(),
 });
+
+// Write-back (issue 13). Core checks the values again (deal value, currency, transitions); these
+// schemas give a caller every bad field at once.
+const ACTION_NAMES = ["accept", "decline", "close", "setExternalReference", "setDealValue"] as const;
+export const ReferralActionNameSchema = enumOf(ACTION_NAMES).meta({ id: "ReferralActionName" });
+const freeText = (max: number) => z.string().trim().min(1).max(max);
+
+export const DeclineBodySchema = z
+  .strictObject({
+    reason: freeText(1000).meta({ description: "Free text, sent as the referral's `statusReason`." }),
+  })
+  .meta({ id: "DeclineRequest" });
+export const CloseBodySchema = z
+  .strictObject({ outcome: z.enum(["won", "lost"]), reason: freeText(1000).optional() })
+  .meta({ id: "CloseRequest" });
+export const ExternalReferenceBodySchema = z
+  .strictObject({ value: freeText(200).meta({ description: "Your own lead or opportunity id (`externalReferenceId`)." }) })
+  .meta({ id: "ExternalReferenceRequest" });
+export const DealValueBodySchema = z
+  .strictObject({
+    value: z.number().min(0).refine(Number.isFinite, "Expected a finite number."),
+    currency: z.string().regex(/^[A-Za-z]{3}$/, "Expected an ISO 4217 code such as USD.").meta({ description: "ISO 4217, e.g. USD." }),
+  })
+  .meta({ id: "DealValueRequest" });
+export const ActionsQuerySchema = z.object({ limit: intParam(1, 500).optional() });
+
+const SyncReferralResultSchema = z
+  .looseObject({
+    referralId: z.string(),
+    runId: z.string(),
+    outcome: z.string().meta({ description: "inserted, updated, unchanged, stale, skipped, failed or not_found." }),
+    skipReason: z.string().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .meta({ id: "SyncReferralResult" });
+
+export const ReferralActionResponseSchema = z
+  .looseObject({
+    referralId: z.string(),
+    action: ReferralActionNameSchema,
+    status: z.string().nullable(),
+    substatus: z.string().nullable(),
+    eTag: z.string().nullable(),
+    requestId: z.string().nullable().meta({ description: "Partner Center's request id of the write." }),
+    auditId: z.string(),
+    sync: SyncReferralResultSchema.nullable().meta({ description: "How the re-read referral was stored." }),
+    row: InboxRowSchema.nullable().meta({ description: "The referral's inbox row after the change (null if it is not stored)." }),
+  })
+  .meta({ id: "ReferralActionResult" });
+
+export const ReferralActionRecordSchema = z
+  .looseObject({
+    id: z.string(),
+    referralId: z.string(),
+    action: ReferralActionNameSchema,
+    actor: z.string().nullable().meta({ description: "The `actor` of the `authorize` verdict that let the request through." }),
+    outcome: z.string().meta({ description: "succeeded, conflict, refused or failed." }),
+    requestId: z.string().nullable(),
+    input: z.record(z.string(), z.unknown()),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    at: timestamp,
+  })
+  .meta({ id: "ReferralActionRecord" });
+export const ReferralActionListSchema = z.object({ items: z.array(ReferralActionRecordSchema) }).meta({ id: "ReferralActionList" });

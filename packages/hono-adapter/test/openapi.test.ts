@@ -28,6 +28,12 @@ const API_ROUTES: Array<[method: string, path: string]> = [
   ["get", "/referrals/{id}"],
   ["put", "/referrals/{id}/link"],
   ["delete", "/referrals/{id}/link"],
+  ["post", "/referrals/{id}/accept"],
+  ["post", "/referrals/{id}/decline"],
+  ["post", "/referrals/{id}/close"],
+  ["put", "/referrals/{id}/external-reference"],
+  ["put", "/referrals/{id}/deal-value"],
+  ["get", "/referrals/{id}/actions"],
   ["get", "/referral-types"],
   ["get", "/referral-domains"],
   ["get", "/events"],
@@ -101,7 +107,7 @@ describe("GET /openapi.json", () => {
     expect(all.length).toBeGreaterThan(0);
     for (const ref of all) expect(resolvePointer(doc, ref), ref).toBeDefined();
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(["InboxRow", "InboxPage", "SyncReport", "SyncRunRecord", "SyncStatus", "Problem", "ReferralDetail", "ReferralType", "LinkStatus"]),
+      expect.arrayContaining(["InboxRow", "InboxPage", "SyncReport", "SyncRunRecord", "SyncStatus", "Problem", "ReferralDetail", "ReferralType", "LinkStatus", "ReferralActionResult", "ReferralActionRecord"]),
     );
   });
 
@@ -134,6 +140,11 @@ describe("GET /openapi.json", () => {
     expect(names("get", "/sync/runs/{id}")).toEqual(["path:id"]);
     expect(Object.keys(doc.paths["/referrals/{id}/link"]?.put?.requestBody?.content ?? {})).toEqual(["application/json"]);
     expect(Object.keys(doc.paths["/sync"]?.post?.requestBody?.content ?? {})).toEqual(["application/json"]);
+    for (const path of ["decline", "close", "external-reference", "deal-value"]) {
+      const op = doc.paths[`/referrals/{id}/${path}`];
+      expect(Object.keys((op?.post ?? op?.put)?.requestBody?.content ?? {}), path).toEqual(["application/json"]);
+    }
+    expect(names("get", "/referrals/{id}/actions")).toEqual(["path:id", "query:limit"]);
   });
 
   it("names the mount as its server, so clients resolve the paths", () => {

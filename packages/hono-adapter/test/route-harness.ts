@@ -3,6 +3,7 @@
 import {
   createMemoryStore,
   createPartnerCenterClient,
+  createReferralActions,
   createStaticTokenProvider,
   createSyncEngine,
   type MemoryStore,
@@ -34,6 +35,10 @@ export interface HarnessOptions {
   referrals?: unknown[];
   tokenProvider?: TokenProvider;
   store?: MemoryStore;
+  /** Pass `actions: createReferralActions({ client, store, engine })` to the routes (write-back). */
+  actions?: boolean;
+  /** The engine's `writeBack.setExternalReferenceOnLink`. */
+  writeBackOnLink?: boolean;
   routes?: Partial<Omit<ReferralRoutesOptions, "engine" | "store">>;
 }
 
@@ -53,9 +58,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const tokenProvider = options.tokenProvider ?? createStaticTokenProvider(fake.entra.issueAccessToken());
   const client = createPartnerCenterClient({ baseUrl: fake.url, tokenProvider });
   const store = options.store ?? createMemoryStore();
-  const engine = createSyncEngine({ client, store, enabled: options.enabled ?? true });
+  const writeBack = options.writeBackOnLink === true ? { writeBack: { setExternalReferenceOnLink: true } } : {};
+  const engine = createSyncEngine({ client, store, enabled: options.enabled ?? true, ...writeBack });
+  const actions = options.actions === true ? { actions: createReferralActions({ client, store, engine }) } : {};
   const app = new Hono();
-  app.route(MOUNT, createReferralRoutes({ engine, store, authorize: bearerAuthorize, ...options.routes } as ReferralRoutesOptions));
+  app.route(MOUNT, createReferralRoutes({ engine, store, authorize: bearerAuthorize, ...actions, ...options.routes } as ReferralRoutesOptions));
   return {
     fake,
     store,

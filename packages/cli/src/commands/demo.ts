@@ -4,7 +4,7 @@
 import { generateReferrals } from "@pc-referrals/core/fakes";
 import type { CommandContext } from "../command.js";
 import { configFromEnv } from "../config.js";
-import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
+import { createEngineAndActions, openStore, tokenProvider, withStore } from "../context.js";
 import { fakeEnv, startStandaloneFake } from "../fake-server.js";
 import { createCliLogger } from "../log.js";
 import { EXIT, paint, println, terminalWidth } from "../output.js";
@@ -47,8 +47,8 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
         return exitCode;
       }
       const { logger } = createCliLogger(io, { verbose });
-      const engine = createEngine(config, store, tokens, logger);
-      const server = await startServer({ engine, store, scheduler: null, auth: { unsafeNoAuth: true }, host: "127.0.0.1", port, logger });
+      const { engine, actions } = createEngineAndActions(config, store, tokens, logger);
+      const server = await startServer({ engine, actions, store, scheduler: null, auth: { unsafeNoAuth: true }, host: "127.0.0.1", port, logger });
       heading("4. The inbox page");
       println(io, `Inbox page: ${server.pageUrl}`);
       println(io, "Serving on 127.0.0.1 only, without sign-in (demo data). Ctrl-C stops.");

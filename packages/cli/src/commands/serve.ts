@@ -3,7 +3,7 @@ import { createScheduler, createWebhookReceiver, createWebhookVerifier } from "@
 import type { Scheduler, WebhookReceiver } from "@pc-referrals/core";
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
-import { createEngine, openStore, tokenProvider, withStore } from "../context.js";
+import { createEngineAndActions, openStore, tokenProvider, withStore } from "../context.js";
 import { untilInterrupted } from "../io.js";
 import { createCliLogger } from "../log.js";
 import { CliError, EXIT, println } from "../output.js";
@@ -36,12 +36,12 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
     // Fail here (exit 5) rather than on the first request when the database is unreachable.
     await store.getSyncStatus("default");
     const tokens = tokenProvider(config, store);
-    const engine = createEngine(config, store, tokens, logger);
+    const { engine, actions } = createEngineAndActions(config, store, tokens, logger);
     const schedule = values.schedule !== false && config.enabled;
     const scheduler = schedule ? createScheduler(engine, { intervalMs: config.syncIntervalSeconds * 1000, logger }) : null;
     const receiver = config.webhooksReceive ? createWebhookReceiver({ engine, logger }) : null;
     const webhooks = receiver === null ? null : { receiver, verifier: createWebhookVerifier({ allowedCertificateHosts: config.webhooksCertificateHosts }) };
-    const server = await startServer({ engine, store, scheduler, auth, host, port, logger, webhooks });
+    const server = await startServer({ engine, actions, store, scheduler, auth, host, port, logger, webhooks });
     scheduler?.start();
     logger.info({ url: server.pageUrl, schedule, auth: "token" in auth ? "token" : "none (loopback)", webhooks: receiver !== null }, "serving");
     println(io, `Inbox page: ${server.pageUrl}`);

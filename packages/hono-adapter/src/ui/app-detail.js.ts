@@ -61,7 +61,8 @@ function renderDetail(r) {
     ...fact("Updated at Partner Center", timeEl(r.updatedAt)),
     ...fact("First seen", timeEl(r.firstSeenAt)),
     ...fact("Last synced", timeEl(r.syncedAt)));
-  $("detail-body").replaceChildren(facts, candidatesSection(r), linkSection(r));
+  // Write-back buttons only where the host configured it (createReferralRoutes({ actions })).
+  $("detail-body").replaceChildren(facts, ...(r.writeBack ? [actionsSection(r)] : []), candidatesSection(r), linkSection(r));
 }
 
 function candidatesSection(r) {

@@ -87,6 +87,14 @@ select, input { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b728
 .candidate__name { font-weight: 600; }
 .candidate__meta { color: #4b5563; font-size: 0.8rem; word-break: break-all; flex-basis: 100%; }
 .pill { font-size: 0.8rem; padding: 0.05rem 0.5rem; border-radius: 999px; background: #dcfce7; color: #14532d; }
+.actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-bottom: 0.5rem; }
+.action-form { display: flex; flex-direction: column; gap: 0.6rem; margin: 0.5rem 0 0.75rem; padding: 0.75rem; border: 1px solid #d1d5db;
+  border-radius: 6px; background: #f9fafb; }
+.action-form textarea { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b7280; border-radius: 6px; resize: vertical; }
+.action-form__buttons { display: flex; gap: 0.5rem; }
+.choices { border: 0; margin: 0; padding: 0; display: flex; gap: 1rem; align-items: center; }
+.choices legend { font-size: 0.8rem; font-weight: 600; color: #374151; padding: 0; margin-bottom: 0.2rem; }
+.choice { display: inline-flex; gap: 0.3rem; align-items: center; }
 .link-form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 0.75rem; }
 .link-form input { flex: 1 1 10rem; }
 

@@ -5,7 +5,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
-import { createMemoryStore, createPartnerCenterClient, createSyncEngine } from "@pc-referrals/core";
+import { createMemoryStore, createPartnerCenterClient, createReferralActions, createSyncEngine } from "@pc-referrals/core";
 import type { Store, SyncEngine, TokenProvider } from "@pc-referrals/core";
 import { startFakePartnerCenter } from "@pc-referrals/core/testing";
 import type { FakePartnerCenter } from "@pc-referrals/core/testing";
@@ -77,6 +77,8 @@ export async function startInboxServer(init: {
   tokenProvider?: TokenProvider;
   /** Default `/api/referrals`. */
   mount?: string;
+  /** Write-back on: the routes get `createReferralActions` over the same client, store and engine. */
+  actions?: boolean;
 }): Promise<InboxServer> {
   const mount = init.mount ?? DEFAULT_MOUNT;
   const fake = await startFakePartnerCenter({ referrals: init.referrals });
@@ -93,7 +95,8 @@ export async function startInboxServer(init: {
     if (url.pathname.startsWith(mount)) requests.push(c.req.method + " " + url.pathname.slice(mount.length) + url.search);
     await next();
   });
-  app.route(mount, createReferralRoutes({ engine, store, authorize: () => true, ui: true }));
+  const actions = init.actions === true ? { actions: createReferralActions({ client, store, engine }) } : {};
+  app.route(mount, createReferralRoutes({ engine, store, authorize: () => ({ actor: "browser-test" }), ui: true, ...actions }));
   app.get("*", (c) => {
     const html = hostPages.get(c.req.path);
     return html === undefined ? c.notFound() : c.html(html);
