@@ -12,11 +12,13 @@ import type { FakeProcess } from "../../packages/core/scripts/bench/fake-process
 import { databaseUrl, type BenchDatabase } from "./databases.js";
 
 const CLI_BIN = fileURLToPath(new URL("../../packages/cli/dist/bin.js", import.meta.url));
-const RSS_PROBE = new URL("./rss-probe.mjs", import.meta.url).href;
+const PROBE = new URL("./process-probe.mjs", import.meta.url).href;
 
 export interface FirstRunSample {
   wallMs: number;
   peakRssMb: number;
+  /** User + system CPU time of the child: steadier than wall time on a busy machine. */
+  cpuMs: number;
   /** The `.cpuprofile` written when profiling. */
   profile: string | null;
 }
@@ -42,8 +44,8 @@ function runNode(args: readonly string[], env: Record<string, string>, cwd: stri
 }
 
 /** Signs the CLI in against `fake` once (device code, approved by the fake); samples then reuse the token cache. */
-export async function prepareFirstRuns(fake: FakeProcess, db: BenchDatabase) {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first (the root \`pnpm bench\` does).`);
+export async function prepareFirstRuns(fake: FakeProcess, db: BenchDatabase, cliBin = CLI_BIN) {
+  if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: run \`pnpm build\` first (the root \`pnpm bench\` does).`);
   const home = await mkdtemp(join(tmpdir(), "pcr-bench-cli-"));
   // Only what the CLI needs: nothing of the bench's own environment leaks into the child.
   const env: Record<string, string> = {
@@ -57,7 +59,7 @@ export async function prepareFirstRuns(fake: FakeProcess, db: BenchDatabase) {
     PARTNER_CENTER_FAKE_LOGIN_URL: fake.url,
     PARTNER_CENTER_TOKEN_CACHE_PATH: join(home, "token-cache.json"),
   };
-  const login = await runNode([CLI_BIN, "login"], env, home);
+  const login = await runNode([cliBin, "login"], env, home);
   if (login.code !== 0) throw new Error(`pc-referrals login failed (${login.code}): ${login.stderr || login.stdout}`);
   let sample = 0;
 
@@ -80,20 +82,21 @@ export async function prepareFirstRuns(fake: FakeProcess, db: BenchDatabase) {
         storeEnv.PARTNER_CENTER_DATA_DIR = dataDir;
         cleanup = () => rm(dataDir, { recursive: true, force: true });
       }
-      const rssFile = join(home, `rss-${sample}`);
+      const probeFile = join(home, `probe-${sample}.json`);
       const profiling = options.profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=first-run-${db.kind}-${sample}.cpuprofile`];
       try {
         const child = await runNode(
-          [...profiling, "--import", RSS_PROBE, CLI_BIN, "sync", "--full", "--json"],
-          { ...env, ...storeEnv, PCR_BENCH_RSS_FILE: rssFile },
+          [...profiling, "--import", PROBE, cliBin, "sync", "--full", "--json"],
+          { ...env, ...storeEnv, PCR_BENCH_PROBE_FILE: probeFile },
           home,
         );
         const report = child.code === 0 ? (JSON.parse(child.stdout) as { status?: string }) : null;
         if (report?.status !== "succeeded") throw new Error(`first-run sync failed (exit ${child.code}): ${child.stderr || child.stdout.slice(0, 500)}`);
-        const rssKb = Number(await readFile(rssFile, "utf8"));
+        const probe = JSON.parse(await readFile(probeFile, "utf8")) as { maxRssKb: number; cpuMs: number };
         return {
           wallMs: child.wallMs,
-          peakRssMb: rssKb / 1024,
+          peakRssMb: probe.maxRssKb / 1024,
+          cpuMs: probe.cpuMs,
           profile: options.profileDir === undefined ? null : join(options.profileDir, `first-run-${db.kind}-${sample}.cpuprofile`),
         };
       } finally {
