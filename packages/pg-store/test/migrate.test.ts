@@ -5,7 +5,7 @@ import type { Db, DbSession, Queryable } from "../src/db.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures"];
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures", "referral_counts"];
 /** Every migration of the package, as migrate() and rollback() report them. */
 const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
 const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
@@ -191,9 +191,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     await store.recordReferralFailures({ scope: "default", runId: "run-1", quarantineAfter: 1, at: "2025-05-01T00:00:00.000Z", failed: [failed], succeeded: [] });
     expect((await store.getSyncStatus("default")).quarantined.map((q) => q.referralId)).toEqual(["r-bad"]);
 
-    // Down to 0002: only referral_failures goes, and the status query no longer finds it.
+    // Down to 0002: referral_failures goes (and 0006's referral_counts), and the status query no longer finds it.
     expect(await store.rollback(MIGRATIONS.length - 2)).toEqual(ALL.slice(2).reverse());
-    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures").sort());
+    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures" && t !== "referral_counts").sort());
     expect(PcReferralsError.hasCode(await store.listReferralFailures("default").catch((e: unknown) => e), "store_error")).toBe(true);
 
     expect(await store.migrate()).toEqual(ALL.slice(2));

@@ -3,7 +3,8 @@ import { init } from "./0001-init.js";
 import { cursorOrderAndRunWarnings } from "./0002-cursor-order-and-run-warnings.js";
 import { referralFailures } from "./0003-referral-failures.js";
 import { domainReferrals } from "./0004-domain-referrals.js";
+import { inboxSearchAndCounts } from "./0006-inbox-search-and-counts.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [init, cursorOrderAndRunWarnings, referralFailures, domainReferrals];
+export const MIGRATIONS: readonly Migration[] = [init, cursorOrderAndRunWarnings, referralFailures, domainReferrals, inboxSearchAndCounts];
