@@ -36,7 +36,23 @@ function where(url: string, line: number): string {
   return `${short}:${line + 1}`;
 }
 
-/** The `count` functions with the most self time (samples × interval), largest first. */
+/** V8's pseudo-frames for "no JavaScript ran": waiting on I/O, or the engine's own bookkeeping. */
+const NOT_WORK = new Set(["(idle)", "(program)"]);
+
+/** Share of the profile spent idle (waiting on the database or the fake). */
+export function idleShare(profile: CpuProfile): number {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  let idle = 0;
+  let all = 0;
+  (profile.samples ?? []).forEach((id, i) => {
+    const ms = profile.timeDeltas?.[i + 1] ?? profile.timeDeltas?.[i] ?? 0;
+    all += ms;
+    if (byId.get(id)?.callFrame.functionName === "(idle)") idle += ms;
+  });
+  return all > 0 ? idle / all : 0;
+}
+
+/** The `count` functions with the most self time (samples × interval), largest first; idle time left out, shares of all time. */
 export function topSelfTime(profile: CpuProfile, count = 10): SelfTime[] {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, SelfTime>();
@@ -55,6 +71,7 @@ export function topSelfTime(profile: CpuProfile, count = 10): SelfTime[] {
     totals.set(key, entry);
   });
   return [...totals.values()]
+    .filter((entry) => !(NOT_WORK.has(entry.name) && entry.where === "(native)"))
     .map((entry) => ({ ...entry, share: all > 0 ? entry.selfMs / all : 0 }))
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, count);
