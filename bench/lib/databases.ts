@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgStore, type PgStore, type PGliteLike, type PGliteTransactionLike } from "@pc-referrals/pg-store";
 import pg from "pg";
+import { benchDatabaseUrl } from "../../packages/pg-store/scripts/bench/database-url.js";
 
 export type StoreKind = "postgres" | "pglite";
 export const STORE_KINDS: readonly StoreKind[] = ["postgres", "pglite"];
@@ -30,8 +31,8 @@ export interface BenchDatabase {
   close(): Promise<void>;
 }
 
-/** Where the PostgreSQL samples run: DATABASE_URL, else the machine's server. */
-export const databaseUrl = (): string => process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+/** Where the PostgreSQL samples run: DATABASE_URL, else the machine's server (as pg-store's benches). */
+export const databaseUrl = benchDatabaseUrl;
 
 const quoted = (schema: string): string => `"${schema.replaceAll('"', '""')}"`;
 
