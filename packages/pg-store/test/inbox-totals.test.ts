@@ -15,7 +15,7 @@ const LINKS = ["auto_linked", "multi_candidate", "unlinked"] as const;
 function referral(i: number, overrides: Partial<ProcessedReferral> = {}): ProcessedReferral {
   return makeProcessedReferral({
     referralId: `t-${String(i).padStart(4, "0")}`,
-    referralType: TYPES[i % 3],
+    referralType: TYPES[i % 3] ?? "co-sell",
     status: STATUSES[i % STATUSES.length] ?? null,
     link: { status: LINKS[Math.floor(i / 3) % 3] ?? "unlinked", companyId: null, candidateIds: [] },
     customerName: `Customer ${i}`,
@@ -83,7 +83,7 @@ describe.each(BACKENDS)("inbox totals on %s", (backend) => {
           ...Array.from({ length: 20 }, (_, i) => referral(60 + i)),
           ...Array.from({ length: 15 }, (_, i) =>
             referral(i, {
-              referralType: TYPES[(i + 1) % 3],
+              referralType: TYPES[(i + 1) % 3] ?? "co-sell",
               status: STATUSES[(i + 2) % STATUSES.length] ?? null,
               link: { status: "multi_candidate", companyId: null, candidateIds: [] },
               contentHash: `h-${i}-v2`,

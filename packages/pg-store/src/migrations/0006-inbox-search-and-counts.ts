@@ -7,8 +7,9 @@ import type { Migration } from "./types.js";
 // that schema, so the store's search_path never matters); otherwise created in public (one copy
 // for every store schema of the database, and a DROP SCHEMA of one store cannot cascade into the
 // others' indexes), else in the store's schema. Where neither works (a managed database without
-// the extension, a user without the right, PGlite opened without it) the migration still succeeds
-// with no index, and search stays the LIKE scan it was. Each attempt is a subtransaction; the
+// the extension, a user without the right, PGlite opened without it), or pg_trgm lives in a schema
+// this user has no USAGE on, the migration still succeeds with no index, and search stays the
+// LIKE scan it was. Each attempt is a subtransaction; the
 // final lookup also sees an installation another migrator committed meanwhile.
 // fastupdate = off: rows go into the index as they are written, so a search never reads a
 // pending list that only VACUUM would empty.
@@ -33,9 +34,14 @@ BEGIN
       WHERE e.extname = 'pg_trgm';
   END IF;
   IF trgm_schema IS NOT NULL THEN
-    EXECUTE format(
-      'CREATE INDEX referrals_search_trgm_idx ON referrals USING gin (search_text %I.gin_trgm_ops) WITH (fastupdate = off)',
-      trgm_schema);
+    BEGIN
+      EXECUTE format(
+        'CREATE INDEX referrals_search_trgm_idx ON referrals USING gin (search_text %I.gin_trgm_ops) WITH (fastupdate = off)',
+        trgm_schema);
+    EXCEPTION WHEN insufficient_privilege THEN
+      -- Installed in a schema this user may not use (no USAGE on it).
+      RAISE NOTICE 'pg_trgm in schema % cannot be used (%): the inbox search runs without a trigram index', trgm_schema, SQLERRM;
+    END;
   END IF;
 END
 $trgm$;

@@ -82,21 +82,57 @@ function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number
       LIMIT ${q.pageSize} OFFSET ${q.offset}`;
 }
 
-/** The SQL of one inbox page (exported for the EXPLAIN tests). */
-export function inboxPageSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
+// The matching rows first, then their order: the planner cannot walk the inbox order index and
+// filter (the right plan for a needle most rows match, and the one it picks without statistics,
+// e.g. on PGlite, which never analyzes), so a rare needle is read from the trigram index.
+function matchedFirstSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+  return `WITH matched AS MATERIALIZED (SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where})
+    SELECT * FROM matched ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+    LIMIT ${q.pageSize} OFFSET ${q.offset}`;
+}
+
+/**
+ * The SQL of one inbox page (exported for the EXPLAIN tests). `matchedFirst`: the form of a
+ * search whose matches are few (see {@link matchesAreFew}).
+ */
+export function inboxPageSql(t: Tables, query: InboxQuery, options: { matchedFirst?: boolean } = {}): { text: string; params: unknown[] } {
   const { where, params } = inboxFilter(query);
-  return { text: pageSql(t, where, normalizeInboxQuery(query)), params };
+  const q = normalizeInboxQuery(query);
+  return { text: options.matchedFirst ? matchedFirstSql(t, where, q) : pageSql(t, where, q), params };
+}
+
+/**
+ * Whether reading every match and sorting them beats walking the inbox order until the page is
+ * full: the walk visits about (offset + pageSize) × size / total rows, the other way total rows.
+ */
+export function matchesAreFew(total: number, size: number, q: { pageSize: number; offset: number }): boolean {
+  return total * total <= (q.offset + q.pageSize) * size;
 }
 
 /** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
   // The page and its total share one set of conditions and parameters.
-  const { where, params } = inboxFilter(query);
-  const total = inboxTotalSql(t, query);
-  const [rows, count] = await Promise.all([
-    db.query<InboxDbRow>(pageSql(t, where, q), params),
-    db.query<{ total: number | string }>(total.text, total.params),
-  ]);
-  return { items: rows.map(toInboxRow), total: num(count[0]?.total ?? 0), page: q.page, pageSize: q.pageSize };
+  const c = inboxConditions(query);
+  const result = (rows: InboxDbRow[], total: number): Page<InboxRow> => ({ items: rows.map(toInboxRow), total, page: q.page, pageSize: q.pageSize });
+  // Under 3 characters a needle has no trigram: its count scans whatever the form of the page,
+  // so the page runs beside it, walking the inbox order.
+  if (!c.searches || [...(q.q ?? "")].length < 3) {
+    const total = inboxTotalSql(t, query);
+    const [rows, count] = await Promise.all([
+      db.query<InboxDbRow>(pageSql(t, c.where, q), c.params),
+      db.query<{ total: number | string }>(total.text, total.params),
+    ]);
+    return result(rows, num(count[0]?.total ?? 0));
+  }
+  // A search counts its matches first (from the trigram index where there is one), with the
+  // table's size from referral_counts, and picks the page's form from the two.
+  const [count] = await db.query<{ total: number | string; size: number | string }>(
+    `SELECT (SELECT count(*) FROM ${t.referrals} ${c.where}) AS total, (SELECT coalesce(sum(n), 0) FROM ${t.referralCounts}) AS size`,
+    c.params,
+  );
+  const total = num(count?.total ?? 0);
+  if (total <= q.offset) return result([], total);
+  const few = matchesAreFew(total, num(count?.size ?? 0), q);
+  return result(await db.query<InboxDbRow>((few ? matchedFirstSql : pageSql)(t, c.where, q), c.params), total);
 }
