@@ -149,7 +149,7 @@ const LARGE_N = 100_000;
 const LARGE_RUNS = 3;
 const runsOf = (n: number): number => (n >= LARGE_N && flags.runs === undefined ? Math.min(runs, LARGE_RUNS) : runs);
 
-/** What 100,000 at `latencyMs` would add: pages × latency for every L, S and first run of every store. */
+/** What 100,000 at `latencyMs` would add: pages × latency for every L and S of every store (first runs are at 0 ms only). */
 const latencyCostMs = (n: number, latencyMs: number) => Math.ceil(n / PAGE_SIZE) * latencyMs * runsOf(n) * 2 * stores.length;
 
 try {
