@@ -250,7 +250,7 @@ async function profile(db: BenchDatabase): Promise<string> {
       await firstRuns.close();
     }
     const section = [
-      `Command: \`pnpm bench --profile\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; profiles in bench/results/profiles/ (not committed).`,
+      `Command: \`pnpm bench ${process.argv.slice(2).join(" ")}\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC; profiles in bench/results/profiles/ (not committed).`,
       "",
       `S at 0 ms, 2,000 referrals, PostgreSQL, warm process (${warm.result.wallMs.toFixed(0)} ms under the profiler; idle ${(idleShare(warm.profile) * 100).toFixed(0)} % of it, waiting on PostgreSQL and the fake), top 10 by self time:`,
       "",
