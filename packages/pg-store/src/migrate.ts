@@ -154,6 +154,7 @@ async function applyOne(session: DbSession, schema: string, m: Migration, direct
 export async function migrate(target: MigratorTarget): Promise<MigrationRef[]> {
   const migrations = target.migrations ?? MIGRATIONS;
   checkList(migrations);
+  if (await alreadyCurrent(target, migrations)) return [];
   return withMigrationLock(target, async (session) => {
     const t = tablesOf(target.schema);
     const [schemaRow] = await session.query(`SELECT 1 AS present FROM pg_namespace WHERE nspname = $1`, [target.schema]);
@@ -171,6 +172,25 @@ export async function migrate(target: MigratorTarget): Promise<MigrationRef[]> {
     }
     return applied;
   });
+}
+
+/**
+ * One read, no lock and no DDL when every known migration is applied unchanged: the case of every
+ * `autoMigrate` start (each CLI command is a new process). Each migration commits with its history
+ * row, so an unlocked read sees whole migrations only. Anything else (no table yet, a pending,
+ * edited or unknown migration, any error) takes the locked path, which applies or explains it.
+ */
+async function alreadyCurrent(target: MigratorTarget, migrations: readonly Migration[]): Promise<boolean> {
+  const session = await target.db.session();
+  try {
+    const rows = await session.query<AppliedRow>(`SELECT id, name, checksum, applied_at FROM ${tablesOf(target.schema).migrations} ORDER BY id`);
+    const entries = classify(rows, migrations);
+    return entries.length === migrations.length && entries.every((e) => e.state === "applied");
+  } catch {
+    return false;
+  } finally {
+    session.release();
+  }
 }
 
 /** Undoes the newest `steps` applied migrations (default 1), newest first; returns the ones undone. */

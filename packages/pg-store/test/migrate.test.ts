@@ -2,6 +2,7 @@ import { ConfigError, InvalidInputError, PcReferralsError } from "@pc-referrals/
 import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "@pc-referrals/core/testing";
 import { describe, expect, it } from "vitest";
 import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
+import type { Db, DbSession, Queryable } from "../src/db.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
@@ -33,6 +34,30 @@ const second: Migration = {
   up: "ALTER TABLE referrals ADD COLUMN notes text;",
   down: "ALTER TABLE referrals DROP COLUMN notes;",
 };
+
+/** `db` with every statement it is sent (through itself, a session or a transaction) pushed to `sent`. */
+function recordingDb(db: Db, sent: string[]): Db {
+  const record = <T extends Queryable>(target: T): Queryable => ({
+    query: (text, params) => (sent.push(text), target.query(text, params)),
+    exec: (sql) => (sent.push(sql), target.exec(sql)),
+  });
+  const session = (inner: DbSession): DbSession => ({
+    ...record(inner),
+    transaction: (fn) => inner.transaction((tx) => fn(record(tx))),
+    get lost() {
+      return inner.lost;
+    },
+    release: (destroy) => inner.release(destroy),
+  });
+  return {
+    ...record(db),
+    kind: db.kind,
+    handle: db.handle,
+    transaction: (fn) => db.transaction((tx) => fn(record(tx))),
+    session: async () => session(await db.session()),
+    close: () => db.close(),
+  };
+}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   return promise.then(
@@ -73,6 +98,23 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(await store.migrate()).toEqual(ALL);
     await store.advanceCursor("default", { updatedAt: "2025-01-02T03:04:05.000Z" });
     expect(await store.getCursor("default")).toEqual({ updatedAt: "2025-01-02T03:04:05.000Z" });
+  });
+
+  it("item 5: migrate() on a current schema is one read, without the lock or any DDL (every CLI command starts with it)", async () => {
+    const schema = h.schemaNamed("current");
+    await migrate({ db: h.db(), schema });
+    const sent: string[] = [];
+    expect(await migrate({ db: recordingDb(h.db(), sent), schema })).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^SELECT id, name, checksum, applied_at FROM /);
+
+    // A pending migration still goes the locked way and is applied.
+    sent.length = 0;
+    expect(await migrate({ db: recordingDb(h.db(), sent), schema, migrations: [...MIGRATIONS, second] })).toEqual([{ id: NEXT, name: "add-notes" }]);
+    expect(sent.some((text) => text.includes("pg_advisory_lock"))).toBe(true);
+    // An edited one is refused as before, not taken for current.
+    const edited: Migration = { ...second, up: "ALTER TABLE referrals ADD COLUMN notes varchar(10);" };
+    expect(await codeOf(migrate({ db: h.db(), schema, migrations: [...MIGRATIONS, edited] }))).toBe("migration_invalid");
   });
 
   it("applies and rolls back several steps in order", async () => {

@@ -3,7 +3,7 @@
 // (ratio near 1); a client that accumulated referrals would show a ratio near 5.
 import { createPartnerCenterClient, createStaticTokenProvider } from "../../src/index.js";
 import { report, settledHeap, startMemorySampler, toMB, type Figure } from "./kit.js";
-import { startFakeProcess } from "./sync-harness.js";
+import { startFakeProcess } from "./fake-process.js";
 
 /** Highest heap used at a page boundary (after a full gc there when `--expose-gc` is on) and the peak sampled in between. */
 async function pageThrough(count: number): Promise<{ boundaryMax: number; peak: number; referrals: number; pages: number }> {

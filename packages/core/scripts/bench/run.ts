@@ -1,4 +1,5 @@
-// `pnpm bench` in packages/core: every core bench in its own process, in sequence, then one table.
+// `pnpm bench` in packages/core: the micro-benches (rules, paging memory), each in its own process,
+// then one table. The end-to-end sync bench is the root `bench/` package (`pnpm bench`).
 // Figures print PASS/FAIL beside their target; the exit code is non-zero only if a bench crashed.
 import { fileURLToPath } from "node:url";
 import { runBenches } from "./kit.js";
@@ -7,7 +8,5 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 await runBenches("core", [
   { file: here("./rules.ts") },
-  { file: here("./sync.ts"), args: ["2000"] },
-  { file: here("./sync.ts"), args: ["10000"] },
   { file: here("./paging.ts") },
 ]);

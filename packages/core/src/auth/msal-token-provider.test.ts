@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { INetworkModule } from "@azure/msal-node";
+import type { ICachePlugin, INetworkModule } from "@azure/msal-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PcReferralsError } from "../errors.js";
 import { createFakeEntra, type FakeEntra, type FakeEntraTokenProviderOptions } from "../testing/fake-entra.js";
@@ -113,6 +113,39 @@ describe("createMsalTokenProvider against the fake Entra ID", () => {
     expect(entra.stats.refreshGrants).toBe(refreshes + 1);
     expect(await provider.getAccessToken()).toBe(second);
     expect(entra.stats.refreshGrants).toBe(refreshes + 1);
+  });
+
+  it("item 5: serves the access token from memory until msal would renew it, so a sync's many requests read the token cache once", async () => {
+    let stored = "";
+    let reads = 0;
+    const cache: ICachePlugin = {
+      beforeCacheAccess: async (context) => {
+        reads += 1;
+        if (stored) context.tokenCache.deserialize(stored);
+      },
+      afterCacheAccess: async (context) => {
+        if (context.cacheHasChanged) stored = context.tokenCache.serialize();
+      },
+    };
+    await createMsalTokenProvider({ ...options, cache }).loginWithDeviceCode(approveOnCode([]));
+    // A new process (the CLI's next command) with the cache the login left.
+    const provider = createMsalTokenProvider({ ...options, cache });
+    reads = 0;
+    const tokens: string[] = [];
+    for (let request = 0; request < 20; request++) tokens.push(await provider.getAccessToken());
+    expect(new Set(tokens).size).toBe(1);
+    expect(entra.verifyAccessToken(tokens[0] as string)).toMatchObject({ ok: true });
+    // The first call looks the account up and reads the token (msal reads the cache for each); the other 19 read nothing.
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThanOrEqual(2);
+
+    // invalidate() still redeems the refresh token once, and the new token is held in turn.
+    provider.invalidate();
+    const renewed = await provider.getAccessToken();
+    expect(renewed).not.toBe(tokens[0]);
+    expect(await provider.getAccessToken()).toBe(renewed);
+    await provider.logout();
+    await expect(provider.getAccessToken()).rejects.toMatchObject({ code: "auth_required" });
   });
 
   it("forgets the account on logout", async () => {

@@ -94,6 +94,9 @@ const onCodeSchema = z.custom<(info: DeviceCodeInfo) => void>(
   "expected a function that shows the code, e.g. (info) => console.log(info.message)",
 );
 
+/** msal renews an access token this long before it expires (its `tokenRenewalOffsetSeconds`); so do we. */
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
 /**
  * Creates a token provider over msal-node's `PublicClientApplication`.
  *
@@ -109,6 +112,13 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Msal
   const app = new PublicClientApplication(buildConfiguration(o, logger));
   let forceRefresh = false;
   let lastHomeAccountId: string | null = null;
+  // The last access token msal handed out, until msal itself would renew it. A sync asks for a token
+  // per request, and each silent call reads (and may rewrite) the token cache and looks the account
+  // up again: most of a CLI run's token cost. invalidate(), a login and logout() drop it.
+  let held: { accessToken: string; renewAtMs: number } | null = null;
+  const hold = (accessToken: string, expiresOn: Date | null | undefined) => {
+    held = expiresOn ? { accessToken, renewAtMs: expiresOn.getTime() - RENEW_BEFORE_EXPIRY_MS } : null;
+  };
 
   // Prefers this instance's last login, then an account of the configured tenant, then any.
   async function currentAccount(): Promise<AccountInfo | null> {
@@ -122,12 +132,14 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Msal
   }
 
   async function silent(): Promise<string> {
+    if (held !== null && !forceRefresh && Date.now() < held.renewAtMs) return held.accessToken;
     const account = await currentAccount();
     if (!account) throw notSignedInError();
     const result = await app.acquireTokenSilent({ account, scopes, forceRefresh });
     if (!result.accessToken) throw new AuthRequiredError("Silent sign-in returned no access token.");
     if (forceRefresh) logger.debug({ homeAccountId: account.homeAccountId }, "access token refreshed after invalidation");
     forceRefresh = false;
+    hold(result.accessToken, result.expiresOn);
     return result.accessToken;
   }
 
@@ -162,6 +174,7 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Msal
       }
       lastHomeAccountId = result.account.homeAccountId;
       forceRefresh = false;
+      held = null;
       logger.info({ homeAccountId: result.account.homeAccountId, tenantId: result.account.tenantId }, "device code login completed");
       return {
         username: result.account.username || null,
@@ -203,9 +216,11 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Msal
 
     invalidate() {
       forceRefresh = true;
+      held = null;
     },
 
     async logout() {
+      held = null;
       try {
         const accounts = await app.getAllAccounts();
         for (const account of accounts) await app.signOut({ account });

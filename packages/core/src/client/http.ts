@@ -1,7 +1,7 @@
 // The request loop of the Partner Center client: token, headers, timeout, abort, pacing,
 // retries (retry.ts decides), one token refresh on 401, and mapping failures to our errors.
 import { randomUUID } from "node:crypto";
-import { Agent } from "undici";
+import { Agent } from "./undici-agent.js";
 import {
   AuthRequiredError,
   NetworkError,

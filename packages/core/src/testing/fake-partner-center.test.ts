@@ -127,6 +127,32 @@ describe("listing", () => {
     expect((await call(other, LIST)).body?.["@odata.count"]).toBe(5);
   });
 
+
+  it("lists each referral as it is now after update(), PATCH and setReferrals, however often its page was served before", async () => {
+    const other = await start({ referrals: referrals.slice(0, 3) });
+    const byId = async () => new Map(((await call(other, LIST)).body?.value as Record<string, unknown>[]).map((r) => [r.id, r]));
+    const [a, b] = referrals.filter((r) => r.status === "New").slice(0, 2) as Record<string, unknown>[];
+    other.setReferrals([a, b, ...referrals.slice(5, 6)]);
+    expect((await byId()).get(a?.id)).toEqual(a);
+    await byId(); // served twice, so a cached copy would exist by now
+
+    const edited = other.update(String(a?.id), { externalReferenceId: "CRM-cached" });
+    const patched = await call(other, `${LIST}/${String(b?.id)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", prefer: "return=representation" },
+      body: JSON.stringify([{ op: "replace", path: "/externalReferenceId", value: "CRM-patched" }]),
+    });
+    const listed = await byId();
+    expect(listed.get(a?.id)).toEqual(edited);
+    expect(listed.get(b?.id)).toEqual(patched.body);
+    expect((await call(other, `${LIST}/${String(a?.id)}`)).body).toEqual(edited);
+
+    // The caller's copy is not the fake's: changing it changes nothing served.
+    (edited as Record<string, unknown>).externalReferenceId = "changed by the caller";
+    expect((await byId()).get(a?.id)).toMatchObject({ externalReferenceId: "CRM-cached" });
+    other.setReferrals(referrals.slice(7, 8));
+    expect([...(await byId()).values()]).toEqual(referrals.slice(7, 8));
+  });
   it("records requests with the token redacted and echoes the correlation headers", async () => {
     const res = await call(fake, `${LIST}?$top=1`, { headers: { "client-request-id": "crid-1", "MS-CorrelationId": "corr-1" } });
     expect(res.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);

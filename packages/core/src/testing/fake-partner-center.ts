@@ -163,14 +163,13 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
       skipToken: p.get("$skiptoken") ?? undefined,
     });
     if (!result.ok) return { status: result.status, headers: {}, body: errorBody(result.code, result.message) };
-    const page: Record<string, unknown> = {
-      "@odata.context": `${origin}/v1.0/$metadata#referrals`,
-      "@odata.count": result.count,
-      value: result.value,
-    };
+    // Written as text around the cached items: the same members, in the same order, as stringifying the page object.
+    const context = JSON.stringify(`${origin}/v1.0/$metadata#referrals`);
     // The documented nextLink points at a wrong path (…/v1.0/referrals); clients must keep their own URL.
-    if (result.nextSkipToken) page["@odata.nextLink"] = `${origin}/v1.0/referrals?$skiptoken=${encodeURIComponent(result.nextSkipToken)}`;
-    return { status: 200, headers: {}, body: page };
+    const next = result.nextSkipToken
+      ? `,"@odata.nextLink":${JSON.stringify(`${origin}/v1.0/referrals?$skiptoken=${encodeURIComponent(result.nextSkipToken)}`)}`
+      : "";
+    return { status: 200, headers: {}, json: `{"@odata.context":${context},"@odata.count":${result.count},"value":${result.valueJson}${next}}` };
   };
 
   const createReferral = (body: string): FakeResponse => {
@@ -224,10 +223,10 @@ export async function startFakePartnerCenter(options: FakePartnerCenterOptions =
     }
     if (method === "PATCH") return patchReferral(req, idMatch, body);
     if (method !== "GET") return notAllowed;
-    const referral = collection.get(idMatch);
+    const referral = collection.getJson(idMatch);
     if (referral === undefined) return { status: 404, headers: {}, body: errorBody("itemNotFound", `Referral '${idMatch}' was not found.`) };
-    const eTag = (referral as { eTag?: unknown }).eTag;
-    return { status: 200, headers: typeof eTag === "string" ? { etag: eTag } : {}, body: referral };
+    const eTag = collection.eTagOf(idMatch);
+    return { status: 200, headers: typeof eTag === "string" ? { etag: eTag } : {}, json: referral };
   };
 
   const isEntraPath = (path: string): boolean => {

@@ -110,6 +110,13 @@ export interface FakeResponse {
   headers: Record<string, string>;
   /** JSON body; `undefined` means no body. */
   body?: unknown;
+  /** The body already serialized (the fake's cached pages); sent as is, in place of `body`. */
+  json?: string;
+}
+
+/** The JSON text of a response body, or undefined when it has none. */
+export function responseJson(response: FakeResponse): string | undefined {
+  return response.json ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
 }
 
 /** Decides which rule, if any, fires for each request. */
@@ -208,7 +215,7 @@ export function faultedStatus(response: FakeResponse, rule: FaultRule | null): n
 
 /** Text of a response body that is certainly JSON-shaped, so cutting it in half breaks it. */
 function bodyText(response: FakeResponse): string {
-  const text = response.body === undefined ? "" : JSON.stringify(response.body);
+  const text = responseJson(response) ?? "";
   return text.length >= 2 ? text : '{"value":[{"id":"00000000-0000-0000-0000-000000000000"}]}';
 }
 
@@ -254,9 +261,10 @@ export async function writeWithFault(
     res.socket?.destroy();
     return status;
   }
-  const text = response.body === undefined ? "" : JSON.stringify(response.body);
+  const json = responseJson(response);
+  const text = json ?? "";
   const headers: Record<string, string> = { ...response.headers, "content-length": String(Buffer.byteLength(text)) };
-  if (response.body !== undefined) headers["content-type"] = "application/json; charset=utf-8";
+  if (json !== undefined) headers["content-type"] = "application/json; charset=utf-8";
   res.writeHead(response.status, headers);
   res.end(text);
   return response.status;
@@ -264,11 +272,12 @@ export async function writeWithFault(
 
 /** A list page whose `value` repeats its items up to `items` entries; other responses as they are. */
 function overfill(response: FakeResponse, items: number): FakeResponse {
-  const body = response.body as { value?: unknown } | undefined;
+  const json = responseJson(response);
+  const body = (json === undefined ? undefined : JSON.parse(json)) as { value?: unknown } | undefined;
   const value = body?.value;
   if (!Array.isArray(value) || value.length === 0) return response;
   const padded = Array.from({ length: items }, (_, i) => value[i % value.length] as unknown);
-  return { ...response, body: { ...body, value: padded } };
+  return { status: response.status, headers: response.headers, body: { ...body, value: padded } };
 }
 
 /** Streams `response` then `bytes` of spaces in 64 KiB chunks, so the fake itself never holds the big body. */
@@ -278,7 +287,7 @@ async function writePadded(res: ServerResponse, response: FakeResponse, bytes: n
   res.writeHead(response.status, { ...response.headers, "content-type": "application/json; charset=utf-8" });
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   const pieces = function* () {
-    yield Buffer.from(response.body === undefined ? "" : JSON.stringify(response.body));
+    yield Buffer.from(responseJson(response) ?? "");
     for (let sent = 0; sent < bytes; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, bytes - sent));
   };
   for (const piece of pieces()) {
