@@ -12,7 +12,7 @@ import { parseEngineOptions, parseRunOptions, type SyncEngineOptions, type SyncR
 import { guardStore } from "./guarded-store.js";
 import { createOrderWatch, nextCursor, ORDER_WARNING, planListing, holdsItemOlder, type ListingPlan, type OrderWatch } from "./cursor-policy.js";
 import { createMetricsRecorder, type SyncMetrics } from "./metrics.js";
-import { writePage, type PageWriteResult, type PageWriterContext } from "./page-writer.js";
+import { commitPage, preparePage, type PageTouch, type PageWriteResult, type PageWriterContext, type PreparedPage } from "./page-writer.js";
 import { parseTimestamp, type ReferralProcessingConfig } from "./process-referral.js";
 import { createQuarantineTracker } from "./quarantine.js";
 import { createMissedCounter, lastFullRunAt, warnMissed } from "./reconcile.js";
@@ -102,7 +102,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
   }
 
-  /** Reads pages one ahead of the writer and returns the newest/oldest-failed timestamps seen. */
+  /**
+   * Reads pages ahead of the writer and prepares page k+1 while page k is written (docs/architecture.md
+   * "Pipelined pages"); returns the newest/oldest-failed timestamps seen.
+   */
   async function runPages(
     ctx: PageWriterContext,
     lock: RunLock,
@@ -118,25 +121,48 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const iterator = client.listReferrals(query);
     let pending: Promise<IteratorResult<ReferralPage, void>> | null = iterator.next();
     pending.catch(() => {});
+    // Pages written so far: a preparation that began before the latest write must redo what it changed.
+    let commits = 0;
+
+    async function fetchAndPrepare(): Promise<{ prepared: PreparedPage; last: boolean; seenCommits: number } | null> {
+      const step: IteratorResult<ReferralPage, void> = await (pending as Promise<IteratorResult<ReferralPage, void>>);
+      pending = null;
+      if (step.done) return null;
+      const page = step.value;
+      order.observe(page);
+      // Decided before prefetching, so a run that reached its mark asks for nothing more. Once the
+      // listing is seen out of order, an old item says nothing about the items still to come.
+      const last = stopBelowMs !== null && order.honoured && holdsItemOlder(page, stopBelowMs);
+      if (!last) {
+        pending = iterator.next();
+        pending.catch(() => {});
+        await letRequestOut();
+      }
+      const seenCommits = commits;
+      return { prepared: await preparePage(page, ctx), last, seenCommits };
+    }
+
+    let next: Promise<Awaited<ReturnType<typeof fetchAndPrepare>>> | null = fetchAndPrepare();
+    next.catch(() => {});
+    let touched: PageTouch | null = null;
     try {
-      while (pending !== null) {
-        const step: IteratorResult<ReferralPage, void> = await pending;
-        pending = null;
-        if (step.done) break;
-        const page = step.value;
-        order.observe(page);
-        // Decided before prefetching, so a run that reached its mark asks for nothing more. Once the
-        // listing is seen out of order, an old item says nothing about the items still to come.
-        const last = stopBelowMs !== null && order.honoured && holdsItemOlder(page, stopBelowMs);
-        if (!last) {
-          pending = iterator.next();
-          pending.catch(() => {});
+      while (next !== null) {
+        const current = await next;
+        next = null;
+        if (current === null) break;
+        const writing = commitPage(current.prepared, ctx, current.seenCommits < commits ? touched : null);
+        writing.catch(() => {});
+        if (!current.last) {
+          next = fetchAndPrepare();
+          next.catch(() => {});
         }
-        const written = await writePage(page, ctx);
+        const written = await writing;
+        commits += 1;
+        touched = written.touched;
         newestMs = max(newestMs, written.newestMs);
         // Quarantined failures no longer hold the mark back (quarantine.ts).
         oldestFailedMs = min(oldestFailedMs, await afterPage(written));
-        logger.debug({ runId: ctx.runId, page: page.pageNumber, count: page.referrals.length }, "page_written");
+        logger.debug({ runId: ctx.runId, page: current.prepared.page.pageNumber, count: current.prepared.page.referrals.length }, "page_written");
         // A store that renewed the lease with the page's write answered already (ProcessedPage.lease).
         const renewed = written.lease === undefined ? await renewLock(lock, ctx.runId) : written.lease.renewed;
         if (!renewed) {
@@ -144,12 +170,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           throw new SyncInProgressError(null);
         }
         if (signal?.aborted) throw new RunAborted();
-        if (last) break;
       }
     } catch (error) {
       throw signal?.aborted ? new RunAborted() : error;
     } finally {
-      if (pending !== null) abortPrefetch();
+      if (pending !== null || next !== null) abortPrefetch();
+      // No store read of a page that will not be written outlives the run.
+      await next?.catch(() => {});
       await iterator.return(undefined).catch(() => {});
     }
     return { newestMs, oldestFailedMs };
@@ -318,6 +345,19 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       emitter.emit("rate_limited", payload);
     },
   };
+}
+
+/**
+ * Event-loop turns after asking for the next page (issue 12 item 1). undici writes a request on a
+ * reused keep-alive socket from its own setImmediate, one turn after it takes the socket back; a
+ * store whose queries never yield (PGlite) would otherwise hold the request until the page is
+ * written. The third turn lets a server in this process (the fake, `demo`) read it, so its
+ * latency also overlaps the write. Each turn costs microseconds.
+ */
+const REQUEST_TURNS = 3;
+
+async function letRequestOut(): Promise<void> {
+  for (let turn = 0; turn < REQUEST_TURNS; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 function max(a: number | null, b: number | null): number | null {

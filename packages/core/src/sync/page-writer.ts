@@ -1,6 +1,6 @@
 // One fetched page → processed, linked, written in one applyBatch, then reported. A failing
 // referral is isolated; only a store that is down fails the page (and the run).
-import type { ReferralPage } from "../client/types.js";
+import type { ReferralPage, ReferralPageItem } from "../client/types.js";
 import { StoreError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { normalizeCompanyName } from "../rules/company-name.js";
@@ -75,31 +75,129 @@ type Slot =
   | { kind: "fail"; referralId: string; error: unknown }
   | (KeepDecision & { link?: LinkDecision; outcome?: ReferralOutcome | undefined });
 
+/**
+ * What a written page changed that a page prepared before it was written may have read stale
+ * (docs/architecture.md "Pipelined pages"): the referrals it wrote and the companies it created.
+ */
+export interface PageTouch {
+  /** Ids with an outcome (inserted, updated, unchanged or stale): their known row is this page's now. */
+  referralIds: ReadonlySet<string>;
+  /** Domains and normalized names of the companies the page created: new link candidates. */
+  createdDomains: ReadonlySet<string>;
+  createdNames: ReadonlySet<string>;
+}
+
+/**
+ * A fetched page processed against the store as it was read: known referrals, decisions, and
+ * (without a `matchLead` hook) links. Nothing of it is written yet, and no event was emitted.
+ */
+export interface PreparedPage {
+  readonly page: ReferralPage;
+  /** @internal */
+  readonly state: PreparedState;
+}
+
+interface PreparedState {
+  slots: Slot[];
+  findCompanies: FindCompanies;
+  /** The store read failed: the page's write rethrows it (after its `page.fetched`). */
+  failure: { error: unknown } | null;
+}
+
 /** Processes and writes one page; rejects only on a run-level failure (store down). */
 export async function writePage(page: ReferralPage, ctx: PageWriterContext): Promise<PageWriteResult> {
-  const { store, recorder } = ctx;
+  return commitPage(await preparePage(page, ctx), ctx, null);
+}
+
+/**
+ * Reads what the store knows of the page and decides every referral, without writing or
+ * emitting anything, so it can run while the page before is being written. Never rejects: a
+ * store failure is kept and thrown by {@link commitPage}. The store read is issued before the
+ * first `await`, which the pipeline relies on to tell whether it saw the page before.
+ */
+export async function preparePage(page: ReferralPage, ctx: PageWriterContext): Promise<PreparedPage> {
+  const state: PreparedState = { slots: [], findCompanies: async () => [], failure: null };
+  try {
+    const { known, findCompanies } = await readContext(page, ctx);
+    state.findCompanies = findCompanies;
+    const stale = staleCopyIndexes(page.referrals);
+    state.slots = page.referrals.map((item, index) => (stale.has(index) ? { kind: "stale", referralId: pageItemId(item) ?? "" } : decide(item, known, ctx)));
+    // A host's matchLead is asked only once the pages before are written, as in sequential runs.
+    if (ctx.matchLead === undefined) await assignLinks(state.slots, ctx, findCompanies);
+  } catch (error) {
+    state.failure = { error };
+  }
+  return { page, state };
+}
+
+function decide(item: ReferralPageItem, known: ReadonlyMap<string, KnownReferral>, ctx: PageWriterContext): Slot {
+  try {
+    return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
+  } catch (error) {
+    return { kind: "fail", referralId: pageItemId(item) ?? "", error };
+  }
+}
+
+/**
+ * Writes a prepared page and reports it. `previous` is what the page written after this one was
+ * prepared changed (null when the preparation already saw it): only the referrals it wrote are
+ * decided again, and only the links a company it created could change are resolved again, so
+ * outcomes and events are exactly those of preparing this page now.
+ */
+export async function commitPage(prepared: PreparedPage, ctx: PageWriterContext, previous: PageTouch | null): Promise<PageWriteResult & { touched: PageTouch }> {
+  const { page, state } = prepared;
+  const { recorder } = ctx;
   recorder.pageFetched(page.pageNumber, page.referrals.length);
+  if (state.failure !== null) throw state.failure.error;
+  const { slots } = state;
+  if (previous !== null) await refresh(page, state, previous, ctx);
+  await assignLinks(slots, ctx, state.findCompanies);
 
-  const { known, findCompanies } = await readContext(page, ctx);
-
-  const stale = staleCopyIndexes(page.referrals);
-  const slots: Slot[] = page.referrals.map((item, index) => {
-    if (stale.has(index)) return { kind: "stale", referralId: pageItemId(item) ?? "" };
-    try {
-      return processReferral(item, item.ok ? known.get(item.referral.id) : undefined, ctx.processing);
-    } catch (error) {
-      return { kind: "fail", referralId: pageItemId(item) ?? "", error };
-    }
-  });
-
-  await assignLinks(slots, ctx, findCompanies);
   const written = await applyWithIsolation(slots, ctx);
   report(slots, page.pageNumber, recorder);
   for (const company of written.companies) recorder.companyUpserted(company);
   await requestScans(slots, ctx);
-  const result: PageWriteResult = { ...timestamps(page, slots, ctx), ...outcomes(page, slots) };
+  const result: PageWriteResult & { touched: PageTouch } = { ...timestamps(page, slots, ctx), ...outcomes(page, slots), touched: touchOf(slots, written.companies) };
   if (written.lease !== undefined) result.lease = written.lease;
   return result;
+}
+
+/** Redoes the parts of a page prepared before `previous` was written that the write changed. */
+async function refresh(page: ReferralPage, state: PreparedState, previous: PageTouch, ctx: PageWriterContext): Promise<void> {
+  const { slots } = state;
+  const rewritten = new Set<string>();
+  page.referrals.forEach((item, i) => {
+    if (item.ok && slots[i]?.kind !== "stale" && previous.referralIds.has(item.referral.id)) rewritten.add(item.referral.id);
+  });
+  if (rewritten.size > 0) {
+    const known = await ctx.store.getKnownReferrals([...rewritten]);
+    page.referrals.forEach((item, i) => {
+      if (item.ok && rewritten.has(item.referral.id) && slots[i]?.kind !== "stale") slots[i] = decide(item, known, ctx);
+    });
+  }
+  if (previous.createdDomains.size === 0 && previous.createdNames.size === 0) return;
+  // The companies read with the page predate the new ones: ask the store from now on.
+  state.findCompanies = (query) => ctx.store.findCompanies(query);
+  for (const slot of slots) {
+    if (slot.kind !== "keep" || slot.known !== null || slot.link === undefined) continue;
+    const { domain } = slot.referral;
+    const name = slot.normalizedName;
+    if ((domain !== null && previous.createdDomains.has(domain)) || (name !== null && previous.createdNames.has(name))) delete slot.link;
+  }
+}
+
+function touchOf(slots: readonly Slot[], companies: readonly CompanyOutcome[]): PageTouch {
+  const referralIds = new Set<string>();
+  const created = new Set<string>();
+  for (const c of companies) if (c.created) created.add(c.domain);
+  const createdNames = new Set<string>();
+  for (const slot of slots) {
+    if (slot.kind !== "keep" || slot.outcome === undefined) continue;
+    referralIds.add(slot.referral.referralId);
+    // Every name sent for a created domain counts: which one the store kept does not matter here.
+    if (slot.company !== null && created.has(slot.company.domain) && slot.company.normalizedName !== null) createdNames.add(slot.company.normalizedName);
+  }
+  return { referralIds, createdDomains: created, createdNames };
 }
 
 type FindCompanies = LinkResolutionDeps["findCompanies"];
@@ -135,15 +233,19 @@ async function readContext(page: ReferralPage, ctx: PageWriterContext): Promise<
   const known = context?.known instanceof Map ? context.known : new Map<string, KnownReferral>();
   return {
     known,
-    findCompanies: async ({ domains: wanted, normalizedNames: wantedNames }) =>
-      companies.filter((c) => wanted.includes(c.domain) || (c.normalizedName !== null && wantedNames.includes(c.normalizedName))),
+    findCompanies: async (query) => {
+      const wanted = new Set(query.domains);
+      const wantedNames = new Set(query.normalizedNames);
+      return companies.filter((c) => wanted.has(c.domain) || (c.normalizedName !== null && wantedNames.has(c.normalizedName)));
+    },
   };
 }
 
+/** Links every kept slot that has none yet. */
 async function assignLinks(slots: Slot[], ctx: PageWriterContext, findCompanies: FindCompanies): Promise<void> {
   const fresh: Array<KeepDecision & { link?: LinkDecision }> = [];
   for (const slot of slots) {
-    if (slot.kind !== "keep") continue;
+    if (slot.kind !== "keep" || slot.link !== undefined) continue;
     if (slot.known === null) fresh.push(slot);
     else slot.link = keptLink(slot.known.linkStatus, slot.known.linkedCompanyId);
   }
