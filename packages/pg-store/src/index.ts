@@ -10,3 +10,4 @@ export type { MigrationRef, MigrationStatusEntry } from "./migrate.js";
 export { DEFAULT_SCHEMA } from "./schema.js";
 export { DEFAULT_DATA_DIR } from "./pglite.js";
 export type { PGliteLike, PGliteTransactionLike } from "./pglite.js";
+export type { SearchIndexState } from "./queries/search-index.js";

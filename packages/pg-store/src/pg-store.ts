@@ -22,6 +22,7 @@ import { createKnownStates } from "./queries/known-states.js";
 import { readPageContext } from "./queries/page-context.js";
 import { listReferralDomains } from "./queries/referral-domains.js";
 import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
+import { pgliteWithoutTrigrams, searchIndexState, type SearchIndexState } from "./queries/search-index.js";
 import {
   findCompanies,
   getKnownReferrals,
@@ -78,6 +79,11 @@ export interface PgStore extends Store {
   listRawLeads(query?: { referralId?: string }): Promise<RawLead[]>;
   /** Every claimed or scanned domain. */
   listDomainScans(): Promise<DomainScanRecord[]>;
+  /**
+   * `trigram` when migration 0006 could create the pg_trgm index of the inbox search (searches of
+   * 3+ characters read it), `none` where the extension was not available (every search scans).
+   */
+  searchIndex(): Promise<SearchIndexState>;
   /** Releases a held run lock and closes what the store opened (never a pool or PGlite passed in). */
   close(): Promise<void>;
 }
@@ -198,6 +204,8 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
 
   const failure = (op: string, error: unknown): unknown => {
     if (PcReferralsError.is(error)) return error;
+    const trigramless = kind === "pglite" ? pgliteWithoutTrigrams(error, schema, options.pglite ? "pglite" : "dataDir") : null;
+    if (trigramless) return trigramless;
     const code = (error as { code?: unknown })?.code;
     const hint =
       code === "42P01" || code === "3F000"
@@ -252,6 +260,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
     listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
     listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
+    searchIndex: () => guard("searchIndex", (db) => searchIndexState(db, schema)),
     async close() {
       if (closed) return;
       closed = true;

@@ -32,20 +32,26 @@ function queryable(target: PGliteTransactionLike): Queryable {
   };
 }
 
+// PGlite ships pg_trgm as a bundle loaded at start-up: without it, migration 0006 creates no
+// trigram index, and a folder that has one can neither be searched nor written (the index's code
+// is missing). Older PGlite versions without the bundle open without it.
+async function createPGlite(dataDir: string): Promise<PGliteLike> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const trgm = await import("@electric-sql/pglite/contrib/pg_trgm").catch(() => null);
+  return PGlite.create(dataDir, { extensions: trgm ? { pg_trgm: trgm.pg_trgm } : {} });
+}
+
 /**
- * Opens (creating when missing) a PGlite database in `dataDir`; `memory://` keeps it in memory. A
- * folder is locked for this process first (`StoreLockedError` when another holds it).
+ * Opens (creating when missing) a PGlite database in `dataDir`, with the pg_trgm extension
+ * loaded; `memory://` keeps it in memory. A folder is locked for this process first
+ * (`StoreLockedError` when another holds it).
  */
 export async function openPGlite(dataDir: string): Promise<{ pglite: PGliteLike; lock: DataDirLock | null }> {
-  if (dataDir.startsWith("memory://")) {
-    const { PGlite } = await import("@electric-sql/pglite");
-    return { pglite: await PGlite.create(dataDir), lock: null };
-  }
+  if (dataDir.startsWith("memory://")) return { pglite: await createPGlite(dataDir), lock: null };
   await mkdir(dataDir, { recursive: true });
   const lock = await lockDataDir(dataDir);
   try {
-    const { PGlite } = await import("@electric-sql/pglite");
-    return { pglite: await PGlite.create(dataDir), lock };
+    return { pglite: await createPGlite(dataDir), lock };
   } catch (error) {
     await lock.release();
     throw error;

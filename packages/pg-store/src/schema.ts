@@ -29,6 +29,8 @@ export interface Tables {
   /** The lead-list view (migration 0004). */
   readonly domainReferrals: string;
   readonly referralFailures: string;
+  /** Referrals per inbox filter group, kept by triggers (migration 0006). */
+  readonly referralCounts: string;
 }
 
 /** Table names inside `schema` (which must have passed {@link isSchemaName}). */
@@ -47,6 +49,7 @@ export function tablesOf(schema: string): Tables {
     tokenCache: `${q}.token_cache`,
     domainReferrals: `${q}.domain_referrals`,
     referralFailures: `${q}.referral_failures`,
+    referralCounts: `${q}.referral_counts`,
   };
 }
 

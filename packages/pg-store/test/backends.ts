@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { relative } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, it } from "vitest";
 import { createPoolDb, type Db } from "../src/db.js";
@@ -139,7 +140,8 @@ export function useBackend(name: BackendName, file: string, options: { migrate?:
   beforeAll(async () => {
     try {
       if (name === "pglite") {
-        pglite = await PGlite.create();
+        // With pg_trgm, as the store opens PGlite itself (pglite.ts).
+        pglite = await PGlite.create({ extensions: { pg_trgm } });
       } else {
         admin = newPool(2);
         shared = newPool(6);

@@ -48,7 +48,7 @@ describe.each(BACKENDS)("lead-list filter: the domain_referrals view on %s", (ba
     ]);
     await store.applyBatch(makeProcessedPage([makeProcessedReferral({ referralId: "kept" })]));
 
-    // 0005 (one payload copy) is undone first: it is newer.
+    // Down to 0003 (the later migrations first), then up again.
     const since4 = MIGRATIONS.filter((m) => m.id >= 4).map(({ id, name }) => ({ id, name }));
     expect(await store.rollback(since4.length)).toEqual([...since4].reverse());
     expect(await h.sql(`SELECT to_regclass('"${schema}".domain_referrals') AS v`)).toEqual([{ v: null }]);

@@ -1,8 +1,9 @@
 // The inbox at 100,000 referrals: EXPLAIN shows each page query walking an index in inbox order
-// (no sequential scan, no sort), and the totals of the filters reading indexes only.
+// (no sequential scan, no sort), the filters' counts reading indexes only, a search reading the
+// trigram index, and the store's totals without a search reading referral_counts alone.
 import type { InboxQuery } from "@pc-referrals/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { inboxFilter, inboxPageSql } from "../src/queries/inbox.js";
+import { inboxFilter, inboxPageSql, inboxTotalSql } from "../src/queries/inbox.js";
 import { tablesOf } from "../src/schema.js";
 import { BACKENDS, useBackend } from "./backends.js";
 import { seedReferralsSql } from "./seed.js";
@@ -12,6 +13,7 @@ const COUNT = 100_000;
 interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
+  "Relation Name"?: string;
   Plans?: PlanNode[];
 }
 
@@ -61,6 +63,32 @@ describe.each(BACKENDS)("inbox plans at 100,000 referrals on %s", (backend) => {
     expect(plan.some((n) => n["Index Name"] === index)).toBe(true);
   });
 
+  it.each<[string, InboxQuery]>([
+    ["a customer-name fragment", { q: "4242" }],
+    ["a referral id", { q: "REF-0054321" }],
+    ["a domain with a filter", { q: "domain1234.example", status: "active" }],
+  ])("item 8: a search for %s reads the trigram index, for the page (either form) and for the total", async (_label, query) => {
+    const page = inboxPageSql(t, query);
+    const matchedFirst = inboxPageSql(t, query, { matchedFirst: true });
+    const total = inboxTotalSql(t, query);
+    const plans = [await explain(page.text, page.params), await explain(matchedFirst.text, matchedFirst.params), await explain(total.text, total.params)];
+    for (const plan of plans) {
+      expect(plan.map((n) => n["Node Type"])).not.toContain("Seq Scan");
+      expect(plan.some((n) => n["Index Name"] === "referrals_search_trgm_idx")).toBe(true);
+    }
+  });
+
+  it.each<[string, InboxQuery]>([
+    ["no filter", {}],
+    ["status and type", { status: "active", referralType: "co-sell" }],
+    ["every filter", { referralType: "marketplace", status: "new", linkStatus: "unlinked" }],
+  ])("item 8: the total of %s is summed from referral_counts without reading referrals", async (_label, query) => {
+    const { text, params } = inboxTotalSql(t, query);
+    const relations = (await explain(text, params)).map((n) => n["Relation Name"] ?? n["Index Name"]).filter(Boolean);
+    expect(relations.length).toBeGreaterThan(0);
+    expect(relations.every((name) => name?.startsWith("referral_counts"))).toBe(true);
+  });
+
   it("answers the same queries through the store", async () => {
     const store = h.store();
     const first = await store.queryInbox({ pageSize: 3 });
@@ -68,6 +96,12 @@ describe.each(BACKENDS)("inbox plans at 100,000 referrals on %s", (backend) => {
     expect(first.items.map((r) => r.referralId)).toEqual(["ref-0099999", "ref-0099998", "ref-0099997"]);
     const found = await store.queryInbox({ q: "REF-0054321" });
     expect(found.items.map((r) => r.referralId)).toEqual(["ref-0054321"]);
+    expect(found.total).toBe(1);
+    // A needle every row matches: the page walks the inbox order (the other form), the total stays exact.
+    const broad = await store.queryInbox({ q: "customer", pageSize: 3 });
+    expect({ total: broad.total, ids: broad.items.map((r) => r.referralId) }).toEqual({ total: COUNT, ids: first.items.map((r) => r.referralId) });
+    expect((await store.queryInbox({ status: "active", referralType: "co-sell" })).total).toBe(13_334);
+    expect(await store.searchIndex()).toBe("trigram");
     const last = await store.queryInbox({ page: COUNT / 500, pageSize: 500 });
     expect(last.items.at(-1)?.updatedAt).toBeNull();
     expect(last.items).toHaveLength(500);

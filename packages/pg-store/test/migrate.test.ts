@@ -5,7 +5,7 @@ import { createPgStore, MIGRATIONS, type Migration } from "../src/index.js";
 import { migrate, migrationStatus, rollback } from "../src/migrate.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
-const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures"];
+const TABLES = ["referrals", "raw_leads", "companies", "domain_scans", "sync_runs", "sync_cursor", "run_lock", "token_cache", "referral_failures", "referral_counts"];
 /** Every migration of the package, as migrate() and rollback() report them. */
 const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));
 const states = (state: string, extra: string[] = []) => [...MIGRATIONS.map(() => state), ...extra];
@@ -150,9 +150,9 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     await store.recordReferralFailures({ scope: "default", runId: "run-1", quarantineAfter: 1, at: "2025-05-01T00:00:00.000Z", failed: [failed], succeeded: [] });
     expect((await store.getSyncStatus("default")).quarantined.map((q) => q.referralId)).toEqual(["r-bad"]);
 
-    // Down to 0002: only referral_failures goes, and the status query no longer finds it.
+    // Down to 0002: referral_failures goes (and 0006's referral_counts), and the status query no longer finds it.
     expect(await store.rollback(MIGRATIONS.length - 2)).toEqual(ALL.slice(2).reverse());
-    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures").sort());
+    expect(await existingTables(schema)).toEqual(TABLES.filter((t) => t !== "referral_failures" && t !== "referral_counts").sort());
     expect(PcReferralsError.hasCode(await store.listReferralFailures("default").catch((e: unknown) => e), "store_error")).toBe(true);
 
     expect(await store.migrate()).toEqual(ALL.slice(2));
@@ -219,7 +219,9 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     const schema = h.schemaNamed("m0005");
     const target = { db: h.db(), schema };
     const store = h.store({ schema });
-    const id5 = [{ id: 5, name: "one-payload-copy" }];
+    // 0005 and every later migration: they go down (newest first) and up together.
+    const id5 = MIGRATIONS.filter((m) => m.id >= 5).map(({ id, name }) => ({ id, name }));
+    const down5 = [...id5].reverse();
     await store.migrate();
     // Populated through the store: a referral with two versions, one whose payload jsonb cannot hold, a manual link.
     const [company] = (await store.applyBatch(makeProcessedPage([], { companies: [makeCompanyUpsert()] }))).companies;
@@ -234,7 +236,7 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     await store.setManualLink({ referralId: "r3", companyId: company?.companyId ?? null });
 
     // Down to 0004, the schema the previous release wrote: each referral holds its payload again.
-    expect(await rollback(target, 1)).toEqual(id5);
+    expect(await rollback(target, id5.length)).toEqual(down5);
     const oldReferrals = async () => h.sql(`SELECT * FROM "${schema}".referrals ORDER BY referral_id`);
     const oldLeads = async () => h.sql(`SELECT * FROM "${schema}".raw_leads ORDER BY id`);
     expect((await h.sql<{ id: string; payload: unknown; exact: string | null }>(
@@ -274,7 +276,7 @@ describe.each(BACKENDS)("migration 0005 on %s", (backend) => {
     expect(payloadColumns?.n).toBe(0);
 
     // Down: the referrals exactly as at 0004, the raw leads too plus the one restored for r4.
-    expect(await rollback(target, 1)).toEqual(id5);
+    expect(await rollback(target, id5.length)).toEqual(down5);
     expect(await oldReferrals()).toEqual(atFour.referrals);
     const leads = await oldLeads();
     expect(leads.slice(0, atFour.leads.length)).toEqual(atFour.leads);

@@ -98,9 +98,9 @@ describe("release: the packed packages installed with plain npm into a project w
     }
   });
 
-  it("ships the built entry points and the README, never the tests", () => {
+  it("ships the built entry points, the README and the LICENSE, never the tests", () => {
     for (const [name, { entries }] of packed) {
-      expect(entries, name).toEqual(expect.arrayContaining(["package/package.json", "package/README.md"]));
+      expect(entries, name).toEqual(expect.arrayContaining(["package/package.json", "package/README.md", "package/LICENSE"]));
       expect(entries.filter((entry) => /\.test\.ts$|^package\/test\//.test(entry)), name).toEqual([]);
     }
     for (const name of LIBRARIES) {

@@ -16,7 +16,11 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createReferralRoutes } from "../../src/index.js";
 
 const DEFAULT_MOUNT = "/api/referrals";
-export const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
+// The committed pictures (README) change only on purpose: `PCR_UPDATE_SCREENSHOTS=1 pnpm test` rewrites
+// them; an ordinary run writes beside the report in .vitest/ (ignored), so tests leave the tree clean.
+export const SCREENSHOTS = fileURLToPath(
+  new URL(process.env["PCR_UPDATE_SCREENSHOTS"] === "1" ? "../screenshots/" : "../../../../.vitest/screenshots/", import.meta.url),
+);
 export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 // Without the networking flags Chromium's background services hit the closed network and stall.
 const CHROMIUM_ARGS = [
@@ -158,7 +162,7 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.targets.join(", ")}`);
 }
 
-/** Saves test/screenshots/<name>; `fullPage` for long lists (fixed panels then render at the top). */
+/** Saves <name> into {@link SCREENSHOTS}; `fullPage` for long lists (fixed panels then render at the top). */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Finite animations (the fresh-row highlight) are fast-forwarded, so the pictures are stable.

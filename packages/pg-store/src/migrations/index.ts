@@ -4,7 +4,15 @@ import { cursorOrderAndRunWarnings } from "./0002-cursor-order-and-run-warnings.
 import { referralFailures } from "./0003-referral-failures.js";
 import { domainReferrals } from "./0004-domain-referrals.js";
 import { onePayloadCopy } from "./0005-one-payload-copy.js";
+import { inboxSearchAndCounts } from "./0006-inbox-search-and-counts.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [init, cursorOrderAndRunWarnings, referralFailures, domainReferrals, onePayloadCopy];
+export const MIGRATIONS: readonly Migration[] = [
+  init,
+  cursorOrderAndRunWarnings,
+  referralFailures,
+  domainReferrals,
+  onePayloadCopy,
+  inboxSearchAndCounts,
+];

@@ -1,5 +1,7 @@
 // queryInbox: filters, escaped LIKE search, stable order, page and total. The order matches the
-// (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan.
+// (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan; a
+// search of 3+ characters reads the trigram index where migration 0006 could create it (the same
+// LIKE runs as a scan where it could not); a total without a search is summed from referral_counts.
 import { normalizeInboxQuery, type InboxQuery, type InboxRow, type Page } from "@pc-referrals/core";
 import type { Db } from "../db.js";
 import type { Tables } from "../schema.js";
@@ -16,12 +18,28 @@ const folded = (column: string): string => `translate(${column}, '${UPPER}', '${
 
 /** The WHERE clause and parameters of an inbox query (exported for the EXPLAIN tests). */
 export function inboxFilter(query: InboxQuery): { where: string; params: unknown[] } {
+  const { where, params } = inboxConditions(query);
+  return { where, params };
+}
+
+interface InboxConditions {
+  where: string;
+  params: unknown[];
+  /** True when the query searches: its total needs a count of the matching rows. */
+  searches: boolean;
+  /** The total's statement without a search: a sum over the referral_counts rows of the filters. */
+  countsWhere: string;
+}
+
+function inboxConditions(query: InboxQuery): InboxConditions {
   const q = normalizeInboxQuery(query);
   // ASCII case only, folded in JavaScript on both sides (see search_text): lower() would follow the
   // server's locale, so one query could match on one server and not on another.
   const search = q.q === null ? null : foldAscii((query.q ?? "").trim());
   const params: unknown[] = [];
+  // The equality filters are columns of referral_counts too (status_key '' for none); the search is not.
   const conditions: string[] = [];
+  const matching: string[] = [];
   const param = (value: unknown): string => {
     params.push(value);
     return `$${params.length}`;
@@ -34,13 +52,28 @@ export function inboxFilter(query: InboxQuery): { where: string; params: unknown
   if (q.linkStatus !== null) conditions.push(`link_status = ${param(q.linkStatus)}`);
   if (search !== null && !impossible) {
     const p = param(`%${escapeLike(search)}%`);
-    conditions.push(`search_text LIKE ${p} ESCAPE '\\'`);
+    matching.push(`search_text LIKE ${p} ESCAPE '\\'`);
     // search_text joins the fields with newlines: a needle holding one could span two fields.
     if (search.includes("\n")) {
-      conditions.push(`(${["customer_name", "domain", "referral_id"].map((c) => `${folded(c)} LIKE ${p} ESCAPE '\\'`).join(" OR ")})`);
+      matching.push(`(${["customer_name", "domain", "referral_id"].map((c) => `${folded(c)} LIKE ${p} ESCAPE '\\'`).join(" OR ")})`);
     }
   }
-  return { where: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "", params };
+  const all = [...conditions, ...matching];
+  return {
+    where: all.length > 0 ? `WHERE ${all.join(" AND ")}` : "",
+    params,
+    searches: matching.length > 0,
+    // Without a search every parameter belongs to an equality filter, so they line up as they are.
+    countsWhere: conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "",
+  };
+}
+
+/** The SQL of an inbox query's total (exported for the EXPLAIN tests). */
+export function inboxTotalSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
+  const c = inboxConditions(query);
+  return c.searches
+    ? { text: `SELECT count(*) AS total FROM ${t.referrals} ${c.where}`, params: c.params }
+    : { text: `SELECT coalesce(sum(n), 0) AS total FROM ${t.referralCounts} ${c.countsWhere}`, params: c.params };
 }
 
 function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
@@ -49,20 +82,57 @@ function pageSql(t: Tables, where: string, q: { pageSize: number; offset: number
       LIMIT ${q.pageSize} OFFSET ${q.offset}`;
 }
 
-/** The SQL of one inbox page (exported for the EXPLAIN tests). */
-export function inboxPageSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
+// The matching rows first, then their order: the planner cannot walk the inbox order index and
+// filter (the right plan for a needle most rows match, and the one it picks without statistics,
+// e.g. on PGlite, which never analyzes), so a rare needle is read from the trigram index.
+function matchedFirstSql(t: Tables, where: string, q: { pageSize: number; offset: number }): string {
+  return `WITH matched AS MATERIALIZED (SELECT ${INBOX_COLUMNS} FROM ${t.referrals} ${where})
+    SELECT * FROM matched ORDER BY remote_updated_at DESC NULLS LAST, referral_id
+    LIMIT ${q.pageSize} OFFSET ${q.offset}`;
+}
+
+/**
+ * The SQL of one inbox page (exported for the EXPLAIN tests). `matchedFirst`: the form of a
+ * search whose matches are few (see {@link matchesAreFew}).
+ */
+export function inboxPageSql(t: Tables, query: InboxQuery, options: { matchedFirst?: boolean } = {}): { text: string; params: unknown[] } {
   const { where, params } = inboxFilter(query);
-  return { text: pageSql(t, where, normalizeInboxQuery(query)), params };
+  const q = normalizeInboxQuery(query);
+  return { text: options.matchedFirst ? matchedFirstSql(t, where, q) : pageSql(t, where, q), params };
+}
+
+/**
+ * Whether reading every match and sorting them beats walking the inbox order until the page is
+ * full: the walk visits about (offset + pageSize) × size / total rows, the other way total rows.
+ */
+export function matchesAreFew(total: number, size: number, q: { pageSize: number; offset: number }): boolean {
+  return total * total <= (q.offset + q.pageSize) * size;
 }
 
 /** See `Store.queryInbox`. Bad page/pageSize/filters throw `InvalidInputError` before any query. */
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
-  // The page and its total share one WHERE clause and its parameters.
-  const { where, params } = inboxFilter(query);
-  const [rows, count] = await Promise.all([
-    db.query<InboxDbRow>(pageSql(t, where, q), params),
-    db.query<{ total: number | string }>(`SELECT count(*) AS total FROM ${t.referrals} ${where}`, params),
-  ]);
-  return { items: rows.map(toInboxRow), total: num(count[0]?.total ?? 0), page: q.page, pageSize: q.pageSize };
+  // The page and its total share one set of conditions and parameters.
+  const c = inboxConditions(query);
+  const result = (rows: InboxDbRow[], total: number): Page<InboxRow> => ({ items: rows.map(toInboxRow), total, page: q.page, pageSize: q.pageSize });
+  // Under 3 characters a needle has no trigram: its count scans whatever the form of the page,
+  // so the page runs beside it, walking the inbox order.
+  if (!c.searches || [...(q.q ?? "")].length < 3) {
+    const total = inboxTotalSql(t, query);
+    const [rows, count] = await Promise.all([
+      db.query<InboxDbRow>(pageSql(t, c.where, q), c.params),
+      db.query<{ total: number | string }>(total.text, total.params),
+    ]);
+    return result(rows, num(count[0]?.total ?? 0));
+  }
+  // A search counts its matches first (from the trigram index where there is one), with the
+  // table's size from referral_counts, and picks the page's form from the two.
+  const [count] = await db.query<{ total: number | string; size: number | string }>(
+    `SELECT (SELECT count(*) FROM ${t.referrals} ${c.where}) AS total, (SELECT coalesce(sum(n), 0) FROM ${t.referralCounts}) AS size`,
+    c.params,
+  );
+  const total = num(count?.total ?? 0);
+  if (total <= q.offset) return result([], total);
+  const few = matchesAreFew(total, num(count?.size ?? 0), q);
+  return result(await db.query<InboxDbRow>((few ? matchedFirstSql : pageSql)(t, c.where, q), c.params), total);
 }
