@@ -41,6 +41,21 @@ describe.each(BACKENDS)("applyBatch on %s", (backend) => {
     await store.close();
   });
 
+  it("item 6: a stored time finer than a millisecond still lets the page be written in one statement", async () => {
+    const counter = { n: 0 };
+    const store = countingStore(counter);
+    const first = makeProcessedReferral({ referralId: "r1", contentHash: "h1", remoteUpdatedAt: "2025-03-04T08:00:00.000Z" });
+    await store.applyBatch(makeProcessedPage([first]));
+    // Written by other means (SQL), the column may hold microseconds that JavaScript times cannot.
+    await h.sql(`UPDATE "${h.schema}".referrals SET remote_updated_at = remote_updated_at + interval '123 microseconds'`);
+    await store.readPageContext({ referralIds: ["r1"], domains: [], normalizedNames: [] });
+    counter.n = 0;
+    const outcome = await store.applyBatch(makeProcessedPage([{ ...first, contentHash: "h2", remoteUpdatedAt: "2025-03-05T08:00:00.000Z" }]));
+    expect(outcome.referrals.map((r) => r.outcome)).toEqual(["updated"]);
+    expect(counter.n).toBe(1);
+    await store.close();
+  });
+
   it("item 6: a row changed after readPageContext (a manual link) makes the page be planned again on its locked rows", async () => {
     const store = h.store();
     const [company] = (await store.applyBatch(makeProcessedPage([], { companies: [makeCompanyUpsert()] }))).companies;

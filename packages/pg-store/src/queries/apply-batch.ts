@@ -199,6 +199,10 @@ function expectedJson(ids: readonly string[], stored: ReadonlyMap<string, Stored
   ).json;
 }
 
+// The read gave the time in milliseconds (a JavaScript Date); the column may hold microseconds.
+const SAME_INSTANT = `((l.remote_updated_at IS NULL AND e.remote_updated_at IS NULL)
+  OR coalesce(abs(extract(epoch FROM l.remote_updated_at - e.remote_updated_at)) < 0.001, false))`;
+
 /** A lease to renew in the write: its placeholders' values. */
 interface LeaseParams {
   ttlMs: number;
@@ -223,8 +227,9 @@ function writeSql(t: Tables, lease: boolean): string {
        SELECT NOT EXISTS (
          SELECT 1 FROM expected e LEFT JOIN locked l ON l.referral_id = e.referral_id
          WHERE e.present <> (l.referral_id IS NOT NULL)
-           OR (e.present AND (l.content_hash, l.status, l.substatus, l.link_status, l.linked_company_id, l.remote_updated_at)
-             IS DISTINCT FROM (e.content_hash, e.status, e.substatus, e.link_status, e.linked_company_id, e.remote_updated_at))
+           OR (e.present AND ((l.content_hash, l.status, l.substatus, l.link_status, l.linked_company_id)
+             IS DISTINCT FROM (e.content_hash, e.status, e.substatus, e.link_status, e.linked_company_id)
+             OR NOT ${SAME_INSTANT}))
        ) AS ok),
      companies AS (
        INSERT INTO ${t.companies} AS c (id, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons)

@@ -8,32 +8,35 @@ export type RecalledStates = Map<string, KnownReferral | null>;
 
 /** The store's memory of its last read of known referrals. */
 export interface KnownStates {
-  /** Replaces the memory with the answer to a read of `ids`. */
+  /** Remembers the answer to a read of `ids`, dropping the oldest read kept. */
   remember(ids: readonly string[], known: ReadonlyMap<string, KnownReferral>): void;
-  /** The remembered state of every id, or null when one of them was not part of the last read. */
+  /** The remembered state of every id (newest read first), or null when one of them was not read. */
   recall(ids: readonly string[]): RecalledStates | null;
   /** Drops ids a write changed. */
   forget(ids: Iterable<string>): void;
 }
 
-/** An empty memory; it only ever holds one read (one page's ids). */
+// Two reads: the engine may read page k+1's context while page k is still being written.
+const READS_KEPT = 2;
+
+/** An empty memory; it holds the last {@link READS_KEPT} reads (one page's ids each), newest first. */
 export function createKnownStates(): KnownStates {
-  let remembered: RecalledStates = new Map();
+  let reads: RecalledStates[] = [];
   return {
     remember(ids, known) {
-      remembered = new Map(ids.map((id) => [id, known.get(id) ?? null]));
+      reads = [new Map(ids.map((id) => [id, known.get(id) ?? null])), ...reads].slice(0, READS_KEPT);
     },
     recall(ids) {
       const states: RecalledStates = new Map();
       for (const id of ids) {
-        const state = remembered.get(id);
-        if (state === undefined) return null;
-        states.set(id, state);
+        const read = reads.find((r) => r.has(id));
+        if (read === undefined) return null;
+        states.set(id, read.get(id) as KnownReferral | null);
       }
       return states;
     },
     forget(ids) {
-      for (const id of ids) remembered.delete(id);
+      for (const id of ids) for (const read of reads) read.delete(id);
     },
   };
 }
