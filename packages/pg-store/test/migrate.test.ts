@@ -222,11 +222,13 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     expect(MIGRATIONS.find((m) => m.id === 8)?.name).toBe("expiry-watch");
     const from8 = MIGRATIONS.filter((m) => m.id >= 8).length;
     await store.rollback(from8);
+    // The payload's one copy is the raw lead of the referral's version (migration 0005).
     const insert = (id: string, status: string, substatus: string | null, payload: Record<string, unknown>) =>
       h.sql(
-        `INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, substatus, status_key, link_status,
-           payload, content_hash, first_seen_at, last_synced_at, last_run_id, search_text)
-         VALUES ($1, 'co-sell', 'seed', $2, $3, lower($2), 'unlinked', $4::jsonb, 'h', now(), now(), 'seed', $1)`,
+        `WITH lead AS (INSERT INTO "${schema}".raw_leads (referral_id, run_id, payload, content_hash) VALUES ($1, 'seed', $4::jsonb, 'h'))
+         INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, substatus, status_key, link_status,
+           content_hash, first_seen_at, last_synced_at, last_run_id, search_text)
+         VALUES ($1, 'co-sell', 'seed', $2, $3, lower($2), 'unlinked', 'h', now(), now(), 'seed', $1)`,
         [id, status, substatus, JSON.stringify({ id, ...payload })],
       );
     const created = "2025-03-01T10:00:00Z";

@@ -26,12 +26,15 @@ EXCEPTION WHEN others THEN
 END
 $$;
 
-UPDATE referrals
+-- The payload's one copy is the raw lead of the referral's version (migration 0005).
+UPDATE referrals AS r
 SET expires_at = COALESCE(
-  pg_temp.pcr_expiry_timestamp(payload->>'expirationDateTime'),
-  pg_temp.pcr_expiry_timestamp(payload->>'createdDateTime') + interval '14 days'
+  pg_temp.pcr_expiry_timestamp(l.payload->>'expirationDateTime'),
+  pg_temp.pcr_expiry_timestamp(l.payload->>'createdDateTime') + interval '14 days'
 )
-WHERE status_key = 'new' AND lower(coalesce(substatus, '')) <> 'expired';
+FROM raw_leads AS l
+WHERE l.source = r.payload_source AND l.referral_id = r.referral_id AND l.content_hash = r.content_hash
+  AND r.status_key = 'new' AND lower(coalesce(r.substatus, '')) <> 'expired';
 
 DROP FUNCTION pg_temp.pcr_expiry_timestamp(text);
 
