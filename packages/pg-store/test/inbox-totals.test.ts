@@ -137,11 +137,14 @@ describe.each(BACKENDS)("inbox totals on %s", (backend) => {
 
   it("item 8: migration 0006 goes up on a populated database, down and up again, and nothing is lost", async () => {
     const schema = h.schemaNamed("m0006");
-    const before = MIGRATIONS.filter((m) => m.id < 6);
-    await migrate({ db: h.db(), schema, migrations: before });
+    // The store's code writes the newest schema: populate there, then take 0006 and every later
+    // migration down, so 0006 goes up on a populated database.
+    const since6 = MIGRATIONS.filter((m) => m.id >= 6).map(({ id, name }) => ({ id, name }));
     const store = h.store({ schema });
+    await store.migrate();
     await store.applyBatch(makeProcessedPage(Array.from({ length: 40 }, (_, i) => referral(i))));
     await store.setManualLink({ referralId: "t-0003", companyId: null });
+    expect(await store.rollback(since6.length)).toEqual([...since6].reverse());
     const inbox = async () => {
       const page = await store.queryInbox({ pageSize: 500 });
       return { total: page.total, ids: page.items.map((r) => `${r.referralId}:${r.status}:${r.linkStatus}`) };
@@ -149,7 +152,6 @@ describe.each(BACKENDS)("inbox totals on %s", (backend) => {
     const stored = await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".referrals`);
     expect(stored).toEqual([{ n: 40 }]);
 
-    const since6 = MIGRATIONS.filter((m) => m.id >= 6).map(({ id, name }) => ({ id, name }));
     expect(await store.migrate()).toEqual(since6);
     const up = await inbox();
     expect(up.total).toBe(40);
@@ -167,8 +169,15 @@ describe.each(BACKENDS)("inbox totals on %s", (backend) => {
     expect(await h.sql(`SELECT count(*)::int AS n FROM "${schema}".referrals`)).toEqual(stored);
     // The extension stays for whatever else uses it.
     expect(await h.sql(`SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'`)).toEqual([{ extname: "pg_trgm" }]);
-    // Written while 0006 is down: counted when it goes up again.
-    await store.applyBatch(makeProcessedPage([referral(100)]));
+    // Written while 0006 is down (in SQL: the store writes the newest schema): counted when it goes up again.
+    await h.sql(
+      `WITH lead AS (INSERT INTO "${schema}".raw_leads (referral_id, run_id, payload, content_hash) VALUES ('t-0100', 'run-down', '{"id":"t-0100"}', 'h-100'))
+       INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, status_key, customer_name, domain, link_status,
+         content_hash, remote_updated_at, first_seen_at, last_synced_at, last_run_id, search_text)
+       VALUES ('t-0100', $1, 'test', 'Closed', 'closed', 'Customer 100', 'd1.example', 'auto_linked', 'h-100', $2, now(), now(), 'run-down',
+         E'customer 100\\nd1.example\\nt-0100')`,
+      [referral(100).referralType, referral(100).remoteUpdatedAt],
+    );
 
     expect(await store.migrate()).toEqual(since6);
     expect(await inbox()).toEqual({ total: 41, ids: ["t-0100:Closed:auto_linked", ...up.ids] });

@@ -18,9 +18,10 @@ describe.each(BACKENDS)("migration 0007 (referral actions) on %s", (backend) => 
     await migrate({ ...target, migrations: MIGRATIONS.filter((m) => m.id < 7) });
     await h.sql(`INSERT INTO "${schema}".companies (id, domain, name, normalized_name) VALUES ($1, 'contoso.com', 'Contoso Ltd', 'contoso')`, [COMPANY_ID]);
     await h.sql(
-      `INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, substatus, status_key, domain, link_status,
-         payload, content_hash, first_seen_at, last_synced_at, last_run_id, search_text)
-       VALUES ('kept', 'co-sell', 'type=Shared', 'New', 'Pending', 'new', 'contoso.com', 'unlinked', '{"id":"kept"}', 'hash-1', now(), now(), 'run-1', 'kept')`,
+      `WITH lead AS (INSERT INTO "${schema}".raw_leads (referral_id, run_id, payload, content_hash) VALUES ('kept', 'run-1', '{"id":"kept"}', 'hash-1'))
+       INSERT INTO "${schema}".referrals (referral_id, referral_type, type_evidence, status, substatus, status_key, domain, link_status,
+         content_hash, first_seen_at, last_synced_at, last_run_id, search_text)
+       VALUES ('kept', 'co-sell', 'type=Shared', 'New', 'Pending', 'new', 'contoso.com', 'unlinked', 'hash-1', now(), now(), 'run-1', 'kept')`,
     );
     const store = h.store({ schema });
     const companyId = COMPANY_ID;
