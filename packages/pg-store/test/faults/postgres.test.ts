@@ -106,8 +106,12 @@ describe.each(BACKENDS.filter((name) => name === "postgres"))("faults on %s (rea
     }
     const first = reportOf(await child.next((line) => line.type === "report" || line.type === "error"));
     // The page itself is retried on a fresh connection; the run stops at the lock renewal after it.
+    // The lease is renewed inside each page's write (by token, on the pool): when the pool has not yet
+    // seen the lock connection's death as page 1 is written, that renewal succeeds and the lost
+    // advisory lock is detected at the next page instead, so the run stops after page 1 or page 2.
     expect(first.status).toBe("failed");
-    expect(first.counts.pages).toBe(1);
+    expect(first.counts.pages).toBeGreaterThanOrEqual(1);
+    expect(first.counts.pages).toBeLessThanOrEqual(2);
     expect(first.errors.map((e) => e.code)).not.toContain("sync_in_progress");
     expect(first.errors).toContainEqual(expect.objectContaining({ referralId: null, code: "store_error", message: expect.stringMatching(/run lock/) }));
     expect(first.cursor.next).toBeNull();
