@@ -1,6 +1,7 @@
 // applyBatch's rules on copies of the tables: the caller writes the staged tables to the file in
 // one rename and only then adopts them, so a page lands whole or not at all.
 import {
+  DEFAULT_TENANT,
   assertValidProcessedPage,
   isOlderCopy,
   keepManualLink,
@@ -28,6 +29,7 @@ const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 function stored(previous: StoredReferral | undefined, input: ProcessedReferral, syncedAt: string): StoredReferral {
   const link = keepManualLink(previous, input.link); // a manual link survives every later page
   return {
+    tenant: DEFAULT_TENANT, // this store holds one partner tenant's referrals
     referralId: input.referralId,
     referralType: input.referralType,
     typeEvidence: input.typeEvidence,

@@ -13,6 +13,7 @@ import {
 
 export function toInboxRow(r: StoredReferral): InboxRow {
   return {
+    tenant: r.tenant,
     referralId: r.referralId,
     referralType: r.referralType,
     status: r.status,

@@ -28,6 +28,8 @@ export interface MemoryTables {
 export interface BatchEnvironment {
   nowIso: () => string;
   newId: () => string;
+  /** The tenant the rows belong to. */
+  tenant: string;
 }
 
 function upsertCompany(existing: Company | undefined, input: CompanyUpsert, env: BatchEnvironment): Company {
@@ -55,9 +57,11 @@ function storeReferral(
   previous: StoredReferral | undefined,
   input: ProcessedReferral,
   syncedAt: string,
+  tenant: string,
 ): StoredReferral {
   const link = keepManualLink(previous, input.link);
   return {
+    tenant,
     referralId: input.referralId,
     referralType: input.referralType,
     typeEvidence: input.typeEvidence,
@@ -107,7 +111,7 @@ export function applyPageToTables(tables: MemoryTables, page: ProcessedPage, env
       next = { ...previous, syncedAt };
       outcome = "stale";
     } else {
-      next = storeReferral(previous, input, syncedAt);
+      next = storeReferral(previous, input, syncedAt, env.tenant);
       outcome = previous === undefined ? "inserted" : "updated";
       rawLeads.push(jsonClone(toRawLead(input, env.nowIso())));
     }

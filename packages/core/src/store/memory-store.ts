@@ -5,6 +5,7 @@ import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
 import { REFERRAL_TYPES, type ReferralType } from "../referral.js";
 import { parseOptions } from "../_options.js";
+import { DEFAULT_TENANT, requireTenantId } from "../tenants/tenant.js";
 import { expiryClaimKey, normalizeExpiryClaims, type ExpiryAnnouncement } from "./expiry.js";
 import { pageInboxRows } from "./inbox-query.js";
 import { pageReferralDomains } from "./referral-domains.js";
@@ -48,6 +49,9 @@ export interface MemoryStoreOptions {
 /** The memory store: a {@link Store} that can also show the rows the interface never reads back. */
 export interface MemoryStore extends Store {
   readonly kind: "memory";
+  readonly tenant: string;
+  /** The same store narrowed to one tenant (see `Store.forTenant`); the same view each time. */
+  forTenant(tenant: string): MemoryStore;
   /** Every raw lead written, oldest first. */
   listRawLeads(): Promise<RawLead[]>;
   /** Every claimed or scanned domain, in claim order. */
@@ -64,6 +68,7 @@ const RUNS_MAX_LIMIT = 500;
 
 function toInboxRow(r: StoredReferral): InboxRow {
   return {
+    tenant: r.tenant,
     referralId: r.referralId,
     referralType: r.referralType,
     status: r.status,
@@ -91,18 +96,36 @@ function requireTtl(ttlMs: unknown): number {
   return ttlMs;
 }
 
-/** Creates an empty in-memory store. Every value going in or out is copied, so callers cannot alias its state. */
+/** What every tenant view of one memory store shares. */
+interface SharedState {
+  now: () => number;
+  /** Domain scans are public DNS facts: one table for all tenants. */
+  scans: Map<string, DomainScanRecord>;
+  views: Map<string, MemoryStore>;
+}
+
+/**
+ * Creates an empty in-memory store (the `default` tenant; `forTenant(id)` gives the others). Every
+ * value going in or out is copied, so callers cannot alias its state.
+ */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const { now = Date.now } = parseOptions(optionsSchema, options, "createMemoryStore");
+  const shared: SharedState = { now, scans: new Map(), views: new Map() };
+  return tenantView(DEFAULT_TENANT, shared);
+}
+
+function tenantView(tenant: string, shared: SharedState): MemoryStore {
+  const existing = shared.views.get(tenant);
+  if (existing !== undefined) return existing;
+  const { now, scans } = shared;
   const nowIso = (): string => new Date(now()).toISOString();
   const tables: MemoryTables = { referrals: new Map(), companies: new Map(), rawLeads: [] };
   const cursors = new Map<string, Cursor>();
-  const scans = new Map<string, DomainScanRecord>();
   const runs = new Map<string, SyncRunRecord>();
   const failures = new Map<string, Map<string, ReferralFailureState>>(); // scope → referral id → state
   const announcements = new Map<string, ExpiryAnnouncement & { announcedAt: string }>();
   const actions = new Map<string, ReferralActionRecord>();
-  // One lease for the whole store; its identity is the owner, so a stale holder cannot free a newer one.
+  // One lease per tenant; its identity is the owner, so a stale holder cannot free a newer one.
   let lease: { owner: string; expiresAtMs: number } | null = null;
 
   const liveLease = (): { owner: string; expiresAtMs: number } | null =>
@@ -168,12 +191,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return found.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   }
 
-  return {
+  const view: MemoryStore = {
     kind: "memory",
+    tenant,
+
+    forTenant: (id) => tenantView(requireTenantId(id), shared),
 
     async applyBatch(page) {
       const renew = page.lease === undefined ? null : { owner: requireText(page.lease.owner, "lease.owner"), ttl: requireTtl(page.lease.ttlMs) };
-      const outcome = structuredClone(applyPageToTables(tables, page, { nowIso, newId: randomUUID }));
+      const outcome = structuredClone(applyPageToTables(tables, page, { nowIso, newId: randomUUID, tenant }));
       if (renew === null) return outcome;
       // The same rule as RunLock.renew; the page is written either way (its data is valid).
       if (lease?.owner !== renew.owner) {
@@ -367,4 +393,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return structuredClone([...scans.values()]);
     },
   };
+  shared.views.set(tenant, view);
+  return view;
 }

@@ -356,6 +356,8 @@ export const INBOX_SORTS: readonly InboxSort[] = ["updated", "urgency"];
 
 /** One inbox line. The same keys appear in HTTP JSON and CLI `--json`. */
 export interface InboxRow {
+  /** The partner tenant the referral was synced for (`"default"` in a single-tenant store). */
+  tenant: string;
   referralId: string;
   referralType: ReferralType;
   status: string | null;
@@ -466,6 +468,20 @@ export interface ReferralActionsQuery {
 export interface Store {
   /** `"memory"`, `"pg"`, `"pglite"` or your own name. */
   readonly kind: string;
+  /**
+   * The partner tenant whose rows this store reads and writes: `"default"` for the store itself,
+   * the id given to {@link Store.forTenant} for a view. Stores without tenants may leave it out.
+   */
+  readonly tenant?: string;
+  /**
+   * Optional: the same store narrowed to one partner tenant. Every row the view reads or writes
+   * (referrals, raw leads, companies, cursors, runs, the run lock, failures, expiry announcements,
+   * the audit trail) belongs to `tenant`, so the same referral id can be stored once per tenant and
+   * two tenants sync at once while one tenant never runs twice. Domain scans (public DNS facts) are
+   * shared. A view has no `close`: closing the store closes its views. A bad id is `invalid_input`
+   * (see `TENANT_ID_RULE`).
+   */
+  forTenant?(tenant: string): Store;
   /** Apply one processed page in one transaction: all of it or none of it. */
   applyBatch(page: ProcessedPage): Promise<BatchOutcome>;
   /** What is stored of these referrals (absent ids are missing from the map). */

@@ -1,5 +1,5 @@
 // Row shapes of the referrals and companies tables and their mapping to the Store types.
-import type { Company, InboxRow, KnownReferral, LinkStatus, ReferralType, StoredReferral } from "@pc-referrals/core";
+import { DEFAULT_TENANT, type Company, type InboxRow, type KnownReferral, type LinkStatus, type ReferralType, type StoredReferral } from "@pc-referrals/core";
 import type { Tables } from "../schema.js";
 import { iso, isoOrNull } from "../values.js";
 
@@ -80,6 +80,7 @@ export interface ReferralDbRow extends InboxDbRow {
 /** The inbox row of a referrals row. */
 export function toInboxRow(row: InboxDbRow): InboxRow {
   return {
+    tenant: DEFAULT_TENANT,
     referralId: row.referral_id,
     referralType: row.referral_type,
     status: row.status,

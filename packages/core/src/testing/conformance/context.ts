@@ -54,9 +54,10 @@ export function withInstants<R extends InboxRow | StoredReferral>(row: R): R {
 /** The referral a store must return after storing `referral` (timestamps as instants). */
 export function expectedStored(
   referral: ProcessedReferral,
-  stored: { syncedAt: string; firstSeenAt?: string; linkStatus?: LinkStatus; linkedCompanyId?: string | null },
+  stored: { syncedAt: string; firstSeenAt?: string; linkStatus?: LinkStatus; linkedCompanyId?: string | null; tenant?: string },
 ): StoredReferral {
   return {
+    tenant: stored.tenant ?? "default",
     referralId: referral.referralId,
     referralType: referral.referralType,
     typeEvidence: referral.typeEvidence,
