@@ -142,6 +142,8 @@ export {
   normalizeLoginRequiredReason,
   normalizeTenantInput,
 } from "./tenants/tenant-input.js";
+export { createMemoryTenantRegistry } from "./tenants/memory-tenant-registry.js";
+export type { MemoryTenantRegistryOptions } from "./tenants/memory-tenant-registry.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.
