@@ -112,7 +112,7 @@ describe("README Tenants section", () => {
     try {
       const { code, stdout, stderr } = await runTsSnippet(tenantsSnippet ?? "", { packageDir, cwd, env: envWithout("DATABASE_URL"), timeoutMs: 100_000 });
       expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
-      expect(stdout.trim().split("\n")).toEqual(["contoso succeeded 20", "fabrikam succeeded 20", "default 0"]);
+      expect(stdout.trim().split("\n")).toEqual(["contoso succeeded 7", "fabrikam succeeded 7", "default 0"]);
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
