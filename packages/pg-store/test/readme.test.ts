@@ -100,3 +100,21 @@ describe("README quick start", () => {
     120_000,
   );
 });
+
+describe("README Tenants section", () => {
+  const section = readme.slice(readme.indexOf("## Tenants"));
+  const tenantsSnippet = firstTsBlock(section);
+
+  it("runs as-is on pglite: each tenant syncs the same referrals into its own rows, the default tenant sees none", async () => {
+    expect(section.startsWith("## Tenants")).toBe(true);
+    expect(tenantsSnippet).toContain('store.forTenant(tenant.id)');
+    const cwd = await mkdtemp(join(tmpdir(), "pcr-readme-tenants-"));
+    try {
+      const { code, stdout, stderr } = await runTsSnippet(tenantsSnippet ?? "", { packageDir, cwd, env: envWithout("DATABASE_URL"), timeoutMs: 100_000 });
+      expect({ code, stderr: code === 0 ? "" : stderr }).toEqual({ code: 0, stderr: "" });
+      expect(stdout.trim().split("\n")).toEqual(["contoso succeeded 7", "fabrikam succeeded 7", "default 0"]);
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -1,7 +1,7 @@
 // The run lock across connections: what the conformance suite cannot show with one store.
 import { PcReferralsError, type RunLock, type RunLockResult } from "@pc-referrals/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { advisoryKey } from "../src/schema.js";
+import { advisoryKey, LockPurpose, runLockKey } from "../src/schema.js";
 import { BACKENDS, itPostgresOnly, useBackend } from "./backends.js";
 
 const HOUR = 60 * 60 * 1000;
@@ -126,6 +126,61 @@ describe.each(BACKENDS)("run lock on %s", (backend) => {
     expect(await store.acquireRunLock({ owner: "b", ttlMs: HOUR })).toMatchObject({ acquired: true });
     await store.close();
     expect(await holders()).toEqual([]);
+  });
+
+  it("tenants: two tenants hold their locks at once on one store, each its own advisory key; one tenant never twice", async () => {
+    const store = h.store();
+    const [contoso, fabrikam] = [store.forTenant("contoso"), store.forTenant("fabrikam")];
+    const a = held(await contoso.acquireRunLock({ owner: "run-c", ttlMs: HOUR }));
+    const b = held(await fabrikam.acquireRunLock({ owner: "run-f", ttlMs: HOUR }));
+    const d = held(await store.acquireRunLock({ owner: "run-d", ttlMs: HOUR }));
+    // Another "process" on the same schema: each tenant's lock is taken, by its own holder.
+    const other = backend === "postgres" ? h.separateStore().store : h.store();
+    expect(await other.forTenant("contoso").acquireRunLock({ owner: "run-x", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "run-c" });
+    expect(await other.forTenant("fabrikam").acquireRunLock({ owner: "run-x", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "run-f" });
+    expect((await other.forTenant("northwind").getSyncStatus("default")).running).toBeNull();
+    expect((await other.forTenant("fabrikam").getSyncStatus("default")).running).toMatchObject({ owner: "run-f" });
+    if (backend === "postgres") {
+      const keys = await h.sql<{ objid: string }>(
+        `SELECT objid::text FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objsubid = 2 ORDER BY objid`,
+        [advisoryKey(h.schema)],
+      );
+      expect(keys.map((k) => Number(k.objid)).sort((x, y) => x - y)).toEqual(["default", "contoso", "fabrikam"].map(runLockKey).sort((x, y) => x - y));
+    }
+    await a.release();
+    expect(await other.forTenant("fabrikam").acquireRunLock({ owner: "run-x", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "run-f" });
+    expect((await other.forTenant("contoso").acquireRunLock({ owner: "run-x", ttlMs: HOUR })).acquired).toBe(true);
+    await Promise.all([b.release(), d.release()]);
+  });
+
+  it("tenants: the advisory keys of tenants never equal the migrations lock's and are stable", () => {
+    expect(runLockKey("default")).toBe(LockPurpose.runLock);
+    for (const tenant of ["contoso", "fabrikam", "a", "0", "x".repeat(63)]) {
+      expect(runLockKey(tenant)).toBeGreaterThanOrEqual(3);
+      expect(runLockKey(tenant)).toBeLessThanOrEqual(0x7fffffff);
+      expect(runLockKey(tenant)).toBe(runLockKey(tenant));
+    }
+    expect(runLockKey("contoso")).not.toBe(runLockKey("fabrikam"));
+  });
+
+  itPostgresOnly(backend)("tenants: a crashed holder's lease of one tenant is free at once; the other tenant's holder keeps its lock", async () => {
+    const crashed = h.separateStore();
+    held(await crashed.store.forTenant("contoso").acquireRunLock({ owner: "crashed", ttlMs: HOUR }));
+    const alive = h.separateStore().store;
+    held(await alive.forTenant("fabrikam").acquireRunLock({ owner: "alive", ttlMs: HOUR }));
+    const survivor = h.separateStore().store.forTenant("contoso");
+    expect(await survivor.acquireRunLock({ owner: "survivor", ttlMs: HOUR })).toMatchObject({ acquired: false, holder: "crashed" });
+
+    const [row] = await h.sql<{ pid: number }>(`SELECT holder_pid AS pid FROM "${h.schema}".run_lock WHERE tenant = 'contoso'`);
+    await h.sql("SELECT pg_terminate_backend($1)", [row?.pid]);
+    await waitFor(async () => (await h.sql(`SELECT 1 FROM pg_stat_activity WHERE pid = $1`, [row?.pid])).length === 0);
+
+    expect((await survivor.getSyncStatus("default")).running).toBeNull();
+    expect(held(await survivor.acquireRunLock({ owner: "survivor", ttlMs: HOUR })).owner).toBe("survivor");
+    expect(await survivor.forTenant("fabrikam").acquireRunLock({ owner: "survivor", ttlMs: HOUR })).toMatchObject({
+      acquired: false,
+      holder: "alive",
+    });
   });
 });
 

@@ -52,7 +52,7 @@ describe.each(BACKENDS)("token cache on %s", (backend) => {
   const replica = (): PgStore => (backend === "postgres" ? h.separateStore().store : h.store());
   const stored = async (key = "pc") => {
     const rows = await h.sql<{ data: string; version: string | number }>(
-      `SELECT data, version FROM "${h.schema}".token_cache WHERE cache_key = $1`,
+      `SELECT data, version FROM "${h.schema}".token_cache WHERE tenant = 'default' AND cache_key = $1`,
       [key],
     );
     return rows[0] ? { data: JSON.parse(rows[0].data) as Sections, version: Number(rows[0].version) } : null;
@@ -81,6 +81,30 @@ describe.each(BACKENDS)("token cache on %s", (backend) => {
     const two = fakeMsalCache(store.tokenCache("two"));
     await two.access();
     expect(two.state()).toEqual({});
+  });
+
+  it("tenants: keeps each tenant's login apart under the same key, shared by that tenant's replicas", async () => {
+    const contoso = fakeMsalCache(createPgTokenCache(replica().forTenant("contoso"), "pc"));
+    await contoso.access((s) => {
+      s.RefreshToken = { rt: { secret: "contoso" } };
+    });
+    const fabrikam = fakeMsalCache(replica().forTenant("fabrikam").tokenCache("pc"));
+    await fabrikam.access();
+    expect(fabrikam.state()).toEqual({});
+    await fabrikam.access((s) => {
+      s.RefreshToken = { rt: { secret: "fabrikam" } };
+    });
+    const again = fakeMsalCache(replica().forTenant("contoso").tokenCache("pc"));
+    await again.access();
+    expect(again.state()).toEqual({ RefreshToken: { rt: { secret: "contoso" } } });
+    const rows = await h.sql<{ tenant: string; data: string }>(
+      `SELECT tenant, data FROM "${h.schema}".token_cache WHERE cache_key = 'pc' ORDER BY tenant`,
+    );
+    expect(rows.map((r) => [r.tenant, JSON.parse(r.data)])).toEqual([
+      ["contoso", { RefreshToken: { rt: { secret: "contoso" } } }],
+      ["fabrikam", { RefreshToken: { rt: { secret: "fabrikam" } } }],
+    ]);
+    expect(await stored()).toBeNull();
   });
 
   it("merges two writers that read the same version instead of losing one's change", async () => {
