@@ -13,6 +13,7 @@ import {
   type TokenCachePlugin,
 } from "@pc-referrals/core";
 import { createPoolDb, type Db } from "./db.js";
+import { registerStoreDb } from "./pg-boss-db.js";
 import { createRunLockManager, type RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
@@ -224,7 +225,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     }
   };
 
-  return {
+  return registerStoreDb({
     kind,
     schema,
     migrate: () => guard("migrate", (db) => migrate({ db, schema }), database),
@@ -277,5 +278,5 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
       await lockManager?.close().catch(() => undefined);
       await db.close();
     },
-  };
+  }, database);
 }

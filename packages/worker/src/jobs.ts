@@ -28,9 +28,6 @@ export interface JobContext {
 /** Run-level codes worth another attempt later: the outage may be over by then. */
 const RETRYABLE = new Set(["network_error", "timeout", "api_error", "store_error", "internal"]);
 
-/** Partner Center sent no Retry-After the tenant can wait for: pause this long. */
-const DEFAULT_RATE_LIMIT_PAUSE_MS = 60_000;
-
 /** Thrown to make pg-boss retry: only the code and the (already masked) message go into the job's output. */
 class RetryableJobError extends Error {
   constructor(
@@ -114,7 +111,8 @@ async function settleFailure(
   }
   if (error.code === "rate_limited") {
     // Paced per tenant: this job ends (its slot goes to other tenants) and a new one waits out the Retry-After.
-    const until = new Date(Date.now() + Math.max(pauseMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS, 1000));
+    // The Retry-After, when the run saw one (`rate_limited` events); else the job retry delay.
+    const until = new Date(Date.now() + Math.max(pauseMs ?? settings.retry.delaySeconds * 1000, 1000));
     await ctx.requeue(tenant, job.data, until);
     emitter.emit("tenant.rate_limited", { tenant, until: until.toISOString() });
     return { runId, status: "rate_limited", until: until.toISOString() };
