@@ -42,7 +42,25 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
     return engine;
   };
 
+  // Created once per process, by start() or the first enqueue (a web process may only enqueue).
+  let queuesReady: Promise<void> | null = null;
+  const ensureQueues = (): Promise<void> =>
+    (queuesReady ??= (async () => {
+      const common = {
+        retryLimit: settings.retry.limit,
+        retryDelay: settings.retry.delaySeconds,
+        retryBackoff: settings.retry.backoff,
+        expireInSeconds: settings.expireInSeconds,
+      };
+      await boss.createQueue(queue, { name: queue, policy: "stately", ...common });
+      await boss.createQueue(referralQueue, { name: referralQueue, policy: "standard", ...common });
+    })().catch((error: unknown) => {
+      queuesReady = null;
+      throw error;
+    }));
+
   const sendSync = async (tenant: string, data: SyncJobData, startAfter?: Date): Promise<EnqueueResult> => {
+    await ensureQueues();
     const jobId = await boss.send(queue, data, { singletonKey: tenant, ...(startAfter ? { startAfter } : {}) });
     return { queued: jobId !== null, jobId };
   };
@@ -99,14 +117,7 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
     async start() {
       if (state !== "idle") return;
       state = "started";
-      const common = {
-        retryLimit: settings.retry.limit,
-        retryDelay: settings.retry.delaySeconds,
-        retryBackoff: settings.retry.backoff,
-        expireInSeconds: settings.expireInSeconds,
-      };
-      await boss.createQueue(queue, { name: queue, policy: "stately", ...common });
-      await boss.createQueue(referralQueue, { name: referralQueue, policy: "standard", ...common });
+      await ensureQueues();
       const workOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: settings.pollingIntervalSeconds };
       for (let i = 0; i < settings.concurrency; i += 1) {
         workIds.push(await boss.work<SyncJobData>(queue, workOptions, handler<SyncJobData>("sync")));
@@ -144,6 +155,7 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
       const key = `${tenant}:${referralId}`;
       const data: ReferralJobData = { tenant, referralId };
       const window = settings.referralThrottleSeconds;
+      await ensureQueues();
       const jobId = await boss.sendThrottled(referralQueue, data, {}, window, key);
       if (jobId !== null) return { queued: true, jobId };
       // This window already has its job, which may read the referral before this change: one more

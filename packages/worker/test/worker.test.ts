@@ -1,6 +1,7 @@
 // createTenantWorker on real pg-boss (on PGlite) with the memory store: options, stately, retries,
 // login required, pacing, graceful stop and webhook throttling.
 import { ConfigError, createMemoryStore, type TenantRegistry } from "@pc-referrals/core";
+import { generateReferrals } from "@pc-referrals/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type TenantWorker, type TenantWorkerOptions } from "../src/index.js";
 import { addTenants, eventually, expectedIngested, recordEvents, startBossOnPGlite, startTenantFake, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
@@ -74,7 +75,6 @@ describe("sync jobs", () => {
     const a = await startTenantFake("acme", 5);
     const { worker } = await setup([a]);
     // Not started: nothing fetches, so the first job stays waiting.
-    await bench.boss.createQueue(`q${queueSeq}`, { name: `q${queueSeq}`, policy: "stately" });
     const first = await worker.enqueueSync("acme");
     const second = await worker.enqueueSync("acme");
     const other = await worker.enqueueSync("globex");
@@ -141,5 +141,65 @@ describe("sync jobs", () => {
     await eventually(() => events.filter((e) => e.type === "job.completed").length >= 2);
     expect(await inboxCount(store, "calm")).toBe(await expectedIngested(20));
     expect(await inboxCount(store, "busy")).toBe(await expectedIngested(20));
+  });
+});
+
+describe("graceful stop", () => {
+  it("ends a run after the page in flight and queues its tenant again for another worker", async () => {
+    const slow = await startTenantFake("slow", 500, { latencyMs: 150 });
+    const first = await setup([slow]);
+    const released = recordEvents(first.worker, ["job.completed", "job.failed"]);
+    await first.worker.start();
+    await eventually(() => slow.fake.requests.filter((r) => r.path.includes("referrals")).length >= 2);
+    await first.worker.stop();
+    await first.worker.stop(); // idempotent
+    const partial = await inboxCount(first.store, "slow");
+    const all = await expectedIngested(500);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(all);
+    expect(released).toEqual([]);
+    // The tenant's job is back in the queue: a second enqueue finds it waiting.
+    expect(await first.worker.enqueueSync("slow")).toEqual({ queued: false, jobId: null });
+
+    const second = createTenantWorker({
+      store: first.store,
+      boss: bench.boss,
+      tenants: first.tenants,
+      queue: `q${queueSeq}`,
+      scheduleEveryMs: 3_600_000,
+      pollingIntervalSeconds: 0.5,
+      engineOptions: () => ({ client: slow.client }),
+    });
+    cleanups.push(() => second.stop());
+    const done = recordEvents(second, ["job.completed"]);
+    await second.start();
+    await eventually(() => done.length > 0);
+    expect(await inboxCount(first.store, "slow")).toBe(all);
+  });
+});
+
+describe("webhook jobs", () => {
+  it("throttles a burst for one referral into one job now and one in the next window", async () => {
+    const hooks = await startTenantFake("hooks", 5);
+    const { worker, store } = await setup([hooks], { referralThrottleSeconds: 1 });
+    const [referral] = generateReferrals(5, { seed: 14 }) as Array<{ id: string }>;
+    const id = referral!.id;
+    const burst = [];
+    for (let i = 0; i < 4; i += 1) burst.push(await worker.enqueueReferral("hooks", id));
+    expect(burst[0]?.queued).toBe(true);
+    expect(burst.filter((r) => r.queued).length).toBeLessThanOrEqual(2);
+    expect(burst.at(-1)).toEqual({ queued: false, jobId: null });
+    const other = await worker.enqueueReferral("other", id);
+    expect(other.queued).toBe(true);
+    const done = recordEvents(worker, ["job.completed", "job.skipped"]);
+    await worker.start();
+    await eventually(() => done.filter((e) => e.type === "job.completed").length === burst.filter((r) => r.queued).length && done.length >= 3);
+    expect(done.find((e) => e.type === "job.skipped")?.payload).toMatchObject({ tenant: "other", kind: "referral", reason: "tenant_missing" });
+    expect(done.find((e) => e.type === "job.completed")?.payload).toMatchObject({ tenant: "hooks", kind: "referral", referralId: id });
+    const results = done.flatMap((e) => (e.type === "job.completed" && e.payload.kind === "referral" ? [e.payload.result.outcome] : []));
+    expect(results[0]).toMatch(/^(inserted|skipped)$/);
+    const stored = await store.forTenant("hooks").getReferral(id);
+    expect(stored?.referralId ?? null).toBe(results[0] === "inserted" ? id : null);
+    await expect(worker.enqueueReferral("hooks", "")).rejects.toMatchObject({ code: "invalid_input" });
   });
 });
