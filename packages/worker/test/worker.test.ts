@@ -3,7 +3,7 @@
 import { ConfigError, createMemoryStore, type TenantRegistry } from "@pc-referrals/core";
 import { generateReferrals } from "@pc-referrals/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenantWorker, type TenantWorker, type TenantWorkerOptions } from "../src/index.js";
+import { createTenantWorker, type EnqueueResult, type TenantWorkerOptions } from "../src/index.js";
 import { addTenants, eventually, expectedIngested, recordEvents, startBossOnPGlite, startTenantFake, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
 import { createTestTenantRegistry } from "./support/memory-registry.js";
 
@@ -184,7 +184,7 @@ describe("webhook jobs", () => {
     const { worker, store } = await setup([hooks], { referralThrottleSeconds: 1 });
     const [referral] = generateReferrals(5, { seed: 14 }) as Array<{ id: string }>;
     const id = referral!.id;
-    const burst = [];
+    const burst: EnqueueResult[] = [];
     for (let i = 0; i < 4; i += 1) burst.push(await worker.enqueueReferral("hooks", id));
     expect(burst[0]?.queued).toBe(true);
     expect(burst.filter((r) => r.queued).length).toBeLessThanOrEqual(2);
@@ -196,7 +196,10 @@ describe("webhook jobs", () => {
     await eventually(() => done.filter((e) => e.type === "job.completed").length === burst.filter((r) => r.queued).length && done.length >= 3);
     expect(done.find((e) => e.type === "job.skipped")?.payload).toMatchObject({ tenant: "other", kind: "referral", reason: "tenant_missing" });
     expect(done.find((e) => e.type === "job.completed")?.payload).toMatchObject({ tenant: "hooks", kind: "referral", referralId: id });
-    const results = done.flatMap((e) => (e.type === "job.completed" && e.payload.kind === "referral" ? [e.payload.result.outcome] : []));
+    const results = done.flatMap((e) => {
+      const payload = e.payload;
+      return "result" in payload ? [payload.result.outcome] : [];
+    });
     expect(results[0]).toMatch(/^(inserted|skipped)$/);
     const stored = await store.forTenant("hooks").getReferral(id);
     expect(stored?.referralId ?? null).toBe(results[0] === "inserted" ? id : null);
