@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { PcReferralsError } from "../errors.js";
 import { describeStoreConformance } from "../testing/store-conformance.js";
 import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "../testing/processed-fixtures.js";
-import { createMemoryStore } from "./memory-store.js";
+import { createMemoryStore, type MemoryStore } from "./memory-store.js";
 
-describeStoreConformance("memory", () => createMemoryStore(), {
-  inspect: { rawLeads: (store) => store.listRawLeads(), domainScans: (store) => store.listDomainScans() },
-});
+const memoryInspector = { rawLeads: (store: MemoryStore) => store.listRawLeads(), domainScans: (store: MemoryStore) => store.listDomainScans() };
+describeStoreConformance("memory", () => createMemoryStore(), { inspect: memoryInspector });
+// A tenant view is a whole store of its own.
+describeStoreConformance("memory, tenant view", () => createMemoryStore().forTenant("contoso"), { inspect: memoryInspector });
 
 function manualClock(start = Date.parse("2025-03-04T10:00:00.000Z")) {
   let t = start;
@@ -21,6 +22,12 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("createMemoryStore", () => {
+  it("is the default tenant, and gives the same view of a tenant each time", () => {
+    const store = createMemoryStore();
+    expect([store.tenant, store.forTenant("default")]).toEqual(["default", store]);
+    expect(store.forTenant("contoso")).toBe(store.forTenant("contoso").forTenant("contoso"));
+  });
+
   it("expires a lease exactly at its end on the injected clock", async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now });
