@@ -1,11 +1,10 @@
 // createTenantWorker on real pg-boss (on PGlite) with the memory store: options, stately, retries,
 // login required, pacing, graceful stop and webhook throttling.
-import { ConfigError, createMemoryStore, type TenantRegistry } from "@pc-referrals/core";
+import { ConfigError, createMemoryStore, createMemoryTenantRegistry, type TenantRegistry } from "@pc-referrals/core";
 import { generateReferrals } from "@pc-referrals/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type EnqueueResult, type TenantWorkerOptions } from "../src/index.js";
 import { addTenants, eventually, expectedIngested, recordEvents, startBossOnPGlite, startTenantFake, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
-import { createTestTenantRegistry } from "./support/memory-registry.js";
 
 let bench: BossOnPGlite;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -21,7 +20,7 @@ afterAll(async () => {
 
 async function setup(fakes: TenantFake[], extra: Partial<TenantWorkerOptions> = {}) {
   const store = createMemoryStore();
-  const tenants: TenantRegistry = createTestTenantRegistry();
+  const tenants: TenantRegistry = createMemoryTenantRegistry();
   await addTenants(tenants, fakes.map((f) => f.id));
   const byId = new Map(fakes.map((f) => [f.id, f]));
   const worker = createTenantWorker({
@@ -50,7 +49,7 @@ describe("createTenantWorker options", () => {
       createTenantWorker({
         store: {} as never,
         boss: bench.boss,
-        tenants: createTestTenantRegistry(),
+        tenants: createMemoryTenantRegistry(),
         engineOptions: () => ({ client: { listReferrals: async () => ({ items: [], nextLink: null }) } as never }),
         concurrency: 0,
         queu: "x",
