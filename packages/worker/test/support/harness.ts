@@ -43,6 +43,8 @@ export interface TenantFake {
   id: string;
   fake: FakePartnerCenter;
   client: PartnerCenterClient;
+  /** The static access token, for clients in other processes (null with a real login). */
+  token: string | null;
   /** Revokes the login: refresh tokens fail and the access token in use expires. */
   revoke(): void;
 }
@@ -50,15 +52,30 @@ export interface TenantFake {
 /** Few quick client retries: the worker's job retries are what the tests look at. */
 const QUICK_RETRY = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, maxTotalWaitMs: 50 };
 
-/** A fake Partner Center for one tenant with a static token (no login to revoke). */
+/**
+ * A fake Partner Center for one tenant with a static access token (2 h). `revoke()` moves the
+ * fake's clock past its expiry: the next request answers 401 twice, `auth_required`.
+ */
 export async function startTenantFake(id: string, count: number, options: { faults?: FaultRule[]; latencyMs?: number } = {}): Promise<TenantFake> {
-  const fake = await startFakePartnerCenter({ referrals: generateReferrals(count, { seed: 14 }), faults: options.faults ?? [], latencyMs: options.latencyMs ?? 0 });
-  const client = createPartnerCenterClient({
-    baseUrl: fake.url,
-    tokenProvider: createStaticTokenProvider(fake.entra.issueAccessToken()),
-    retry: QUICK_RETRY,
+  let offsetMs = 0;
+  const fake = await startFakePartnerCenter({
+    referrals: generateReferrals(count, { seed: 14 }),
+    faults: options.faults ?? [],
+    latencyMs: options.latencyMs ?? 0,
+    now: () => Date.now() + offsetMs,
   });
-  return { id, fake, client, revoke: () => fake.entra.revokeRefreshTokens() };
+  const token = fake.entra.issueAccessToken({ expiresInSeconds: 7_200 });
+  const client = createPartnerCenterClient({ baseUrl: fake.url, tokenProvider: createStaticTokenProvider(token), retry: QUICK_RETRY });
+  return {
+    id,
+    fake,
+    client,
+    token,
+    revoke() {
+      fake.entra.revokeRefreshTokens();
+      offsetMs += 3 * 60 * 60_000;
+    },
+  };
 }
 
 /**
@@ -78,6 +95,7 @@ export async function startTenantFakeWithLogin(id: string, count: number): Promi
     id,
     fake,
     client,
+    token: null,
     revoke() {
       fake.entra.revokeRefreshTokens();
       offsetMs += 3 * 60 * 60_000;

@@ -1,12 +1,14 @@
-// The done-means scenario on embedded PGlite: one process by design, two workers in it on one
-// store and one pg-boss (both on the same PGlite through createPgBossDb). 3 tenants × 500
-// referrals with the same ids, every referral stored once per tenant across runs; a revoked login
-// marks its tenant "login required" while the others keep syncing.
+// The done-means scenario. On embedded PGlite: one process by design, two workers in it on one
+// store and one pg-boss (both on the same PGlite through createPgBossDb). On PostgreSQL (with
+// DATABASE_URL; required under CI=true): two worker processes, one SIGKILLed mid-job. 3 tenants ×
+// 500 referrals with the same ids, every referral stored once per tenant; a revoked login marks its
+// tenant "login required" while the others keep syncing.
 import { createMemoryTenantRegistry, type SyncReport } from "@pc-referrals/core";
 import { createPgStore } from "@pc-referrals/pg-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type TenantWorker } from "../src/index.js";
 import { eventually, expectedIngested, startBossOnPGlite, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
+import { describePostgresScenario } from "./support/postgres-scenario.js";
 
 const TENANTS = ["alpha", "beta", "gamma"];
 const COUNT = 500;
@@ -74,3 +76,5 @@ describe("3 tenants × 500 referrals on PGlite, 2 workers in one process", () =>
     expect(loginRequired).toEqual(["gamma"]);
   });
 });
+
+describePostgresScenario(import.meta.filename, TENANTS, COUNT);
