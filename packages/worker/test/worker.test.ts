@@ -2,6 +2,7 @@
 // login required, pacing, graceful stop and webhook throttling.
 import { ConfigError, createMemoryStore, createMemoryTenantRegistry, type TenantRegistry } from "@pc-referrals/core";
 import { generateReferrals } from "@pc-referrals/core/testing";
+import { createPgBossDb } from "@pc-referrals/pg-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type EnqueueResult, type TenantWorkerOptions } from "../src/index.js";
 import { addTenants, eventually, expectedIngested, recordEvents, startBossOnPGlite, startTenantFake, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
@@ -66,6 +67,16 @@ describe("createTenantWorker options", () => {
   it("refuses a bad tenant id with invalid_input", async () => {
     const { worker } = await setup([]);
     await expect(worker.enqueueSync("Not A Tenant!")).rejects.toMatchObject({ code: "invalid_input" });
+  });
+});
+
+describe("createPgBossDb", () => {
+  it("runs statements with values, plain multi-statement text, and refuses what is not a pg-store", async () => {
+    const db = createPgBossDb(bench.store);
+    expect((await db.executeSql("SELECT $1::int + 1 AS n", [41])).rows).toEqual([{ n: 42 }]);
+    expect((await db.executeSql("SELECT 1 AS a; SELECT 2 AS b")).rows).toEqual([{ b: 2 }]);
+    expect(() => createPgBossDb(bench.store.forTenant("acme"))).toThrow(ConfigError);
+    expect(() => createPgBossDb(createMemoryStore())).toThrow(/createPgStore/);
   });
 });
 
