@@ -79,6 +79,10 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
     async ([job]: PgBoss.JobWithMetadata<D>[]): Promise<unknown> => {
       if (!job) return null;
       const controller = new AbortController();
+      // pg-boss fails a job at its expiry and retries it elsewhere, but cannot stop our run: end it
+      // here after the page in flight, so two runs of the tenant never overlap by more than that.
+      const expiry = setTimeout(() => controller.abort(), settings.expireInSeconds * 1000);
+      expiry.unref();
       const done = runJob(context, kind, job, controller.signal);
       running.set(job.id, { tenant: job.data.tenant, controller, done: done.catch(() => undefined) });
       try {
@@ -88,6 +92,7 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
         await boss.complete(job.name, job.id, output);
         return output;
       } finally {
+        clearTimeout(expiry);
         running.delete(job.id);
       }
     };

@@ -188,6 +188,20 @@ describe("graceful stop", () => {
   });
 });
 
+describe("expiry", () => {
+  it("ends a run that outlives expireInSeconds, and pg-boss runs the job again", async () => {
+    const slow = await startTenantFake("slowpoke", 500, { latencyMs: 400 });
+    const { worker, store } = await setup([slow], { expireInSeconds: 1 });
+    const failed = recordEvents(worker, ["job.failed"]);
+    await worker.start();
+    await eventually(() => failed.length >= 2);
+    await worker.stop();
+    expect(failed[0]?.payload).toMatchObject({ tenant: "slowpoke", kind: "sync", error: { code: "aborted" }, willRetry: true });
+    expect(failed[1]?.payload.jobId).toBe(failed[0]?.payload.jobId);
+    expect(await inboxCount(store, "slowpoke")).toBeGreaterThan(0);
+  });
+});
+
 describe("webhook jobs", () => {
   it("throttles a burst for one referral into one job now and one in the next window", async () => {
     const hooks = await startTenantFake("hooks", 5);
