@@ -6,6 +6,9 @@ import { runJob, type JobContext, type ReferralJobData, type SyncJobData } from 
 import { parseWorkerOptions } from "./options.js";
 import type { EnqueueResult, TenantWorker, TenantWorkerOptions } from "./types.js";
 
+/** The engine's cursor scope unless engineOptions names one; the run lock is the tenant's either way. */
+const ENGINE_DEFAULT_SCOPE = "default";
+
 /**
  * Creates a pool member. `start()` creates the queues and begins fetching; run as many processes
  * as you like on one database: pg-boss hands each job to one of them.
@@ -97,10 +100,30 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
       }
     };
 
+  // A waiting job that falls due while its tenant still runs blocks pg-boss 10's fetch of the whole
+  // stately queue until that run ends (docs/scaling.md "Many tenants"): a running tenant is not
+  // queued again by the schedule; its next claim comes an interval later.
+  const isRunning = async (tenant: string): Promise<boolean> => {
+    if ([...running.values()].some((job) => job.tenant === tenant)) return true;
+    const view = settings.store.forTenant(tenant);
+    if (typeof view.getSyncStatus !== "function") return false;
+    try {
+      return (await view.getSyncStatus(ENGINE_DEFAULT_SCOPE)).running !== null;
+    } catch (error) {
+      // Unknown: queue it, as without the check (the job's own run then reports the outage).
+      logger?.warn({ tenant, error: describeError(error) }, "tenant_status_failed");
+      return false;
+    }
+  };
+
   const tick = async (): Promise<string[]> => {
     const due = await tenants.claimDue();
     const queued: string[] = [];
     for (const tenant of due) {
+      if (await isRunning(tenant.id)) {
+        logger?.debug({ tenant: tenant.id }, "tenant_still_running");
+        continue;
+      }
       const result = await sendSync(tenant.id, { tenant: tenant.id, full: false });
       if (result.queued) queued.push(tenant.id);
     }

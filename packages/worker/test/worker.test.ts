@@ -188,6 +188,22 @@ describe("graceful stop", () => {
   });
 });
 
+describe("schedule", () => {
+  it("does not queue a tenant again while its run is still going", async () => {
+    const slow = await startTenantFake("steady", 500, { latencyMs: 400 });
+    const { worker, tenants } = await setup([slow]);
+    await tenants.put({ id: "steady", intervalMs: 1_000 });
+    const done = recordEvents(worker, ["job.completed"]);
+    await worker.start();
+    await eventually(() => slow.fake.requests.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // due again, still running
+    expect(await worker.tick()).toEqual([]);
+    await eventually(() => done.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await worker.tick()).toEqual(["steady"]);
+  });
+});
+
 describe("expiry", () => {
   it("ends a run that outlives expireInSeconds, and pg-boss runs the job again", async () => {
     const slow = await startTenantFake("slowpoke", 500, { latencyMs: 400 });
