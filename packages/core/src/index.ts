@@ -136,6 +136,14 @@ export { normalizeCompanyName } from "./rules/company-name.js";
 export { decodeHtmlEntities } from "./rules/html-text.js";
 export { DEFAULT_TENANT, TENANT_ID_RULE, isTenantId, requireTenantId } from "./tenants/tenant.js";
 export type { TenantInput, TenantOverrides, TenantRecord, TenantRegistry } from "./tenants/tenant.js";
+export {
+  TENANT_INTERVAL_DEFAULT_MS,
+  TENANT_INTERVAL_MIN_MS,
+  normalizeLoginRequiredReason,
+  normalizeTenantInput,
+} from "./tenants/tenant-input.js";
+export { createMemoryTenantRegistry } from "./tenants/memory-tenant-registry.js";
+export type { MemoryTenantRegistryOptions } from "./tenants/memory-tenant-registry.js";
 export { createMemoryStore } from "./store/memory-store.js";
 export type { MemoryStore, MemoryStoreOptions } from "./store/memory-store.js";
 // For authors of other stores: the page validation and inbox-query rules every store shares.

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { PcReferralsError } from "../errors.js";
 import { describeStoreConformance } from "../testing/store-conformance.js";
 import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "../testing/processed-fixtures.js";
-import { createMemoryStore } from "./memory-store.js";
+import { createMemoryStore, type MemoryStore } from "./memory-store.js";
 
-describeStoreConformance("memory", () => createMemoryStore(), {
-  inspect: { rawLeads: (store) => store.listRawLeads(), domainScans: (store) => store.listDomainScans() },
-});
+const memoryInspector = { rawLeads: (store: MemoryStore) => store.listRawLeads(), domainScans: (store: MemoryStore) => store.listDomainScans() };
+describeStoreConformance("memory", () => createMemoryStore(), { inspect: memoryInspector });
+// A tenant view is a whole store of its own.
+describeStoreConformance("memory, tenant view", () => createMemoryStore().forTenant("contoso"), { inspect: memoryInspector });
 
 function manualClock(start = Date.parse("2025-03-04T10:00:00.000Z")) {
   let t = start;

@@ -1,7 +1,9 @@
 // Public surface of @pc-referrals/core/testing: fakes of Partner Center and Entra ID, referral
-// generators, and the store conformance suite (imports vitest, a peer dependency).
+// generators, and the store and tenant registry conformance suites (imports vitest, a peer dependency).
 export { describeStoreConformance } from "./store-conformance.js";
 export type { StoreConformanceOptions } from "./store-conformance.js";
+export { describeTenantRegistryConformance } from "./tenant-registry-conformance.js";
+export type { TenantRegistryConformanceOptions } from "./tenant-registry-conformance.js";
 export {
   DEFAULT_REFERRAL_ID,
   makeCompanyUpsert,

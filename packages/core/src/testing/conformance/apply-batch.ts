@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReferralOutcome, Store } from "../../store/store.js";
 import { makeCompanyUpsert, makeProcessedPage, makeProcessedReferral } from "../processed-fixtures.js";
-import { applyReferrals, type ConformanceContext, expectedStored, readReferral, seedCompanies } from "./context.js";
+import { applyReferrals, type ConformanceContext, expectedStored, readReferral, seedCompanies, tenantOf } from "./context.js";
 
 const T1 = "2025-03-04T10:00:00.000Z";
 const T2 = "2025-03-05T11:30:00.000Z";
@@ -47,8 +47,8 @@ export function describeApplyBatch<S extends Store>(ctx: ConformanceContext<S>):
         ],
         companies: [],
       });
-      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(a, { syncedAt: T1 }));
-      expect(await readReferral(ctx.store, "ref-b")).toEqual(expectedStored(b, { syncedAt: T1 }));
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(a, { syncedAt: T1, tenant: tenantOf(ctx.store) }));
+      expect(await readReferral(ctx.store, "ref-b")).toEqual(expectedStored(b, { syncedAt: T1, tenant: tenantOf(ctx.store) }));
     });
 
     it("is idempotent: re-applying a page reports unchanged and duplicates nothing", async () => {
@@ -78,7 +78,7 @@ export function describeApplyBatch<S extends Store>(ctx: ConformanceContext<S>):
       });
       const outcome = await applyReferrals(ctx.store, [sameHash], { syncedAt: T2 });
       expect(outcome.referrals[0]?.outcome).toBe("unchanged");
-      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(first, { syncedAt: T2, firstSeenAt: T1 }));
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(first, { syncedAt: T2, firstSeenAt: T1, tenant: tenantOf(ctx.store) }));
     });
 
     it("refreshes every field of a referral whose content hash changed and keeps its first-seen time", async () => {
@@ -101,7 +101,7 @@ export function describeApplyBatch<S extends Store>(ctx: ConformanceContext<S>):
       expect(outcome.referrals).toEqual([
         unlinkedOutcome("ref-a", "updated", "New", "Pending"),
       ]);
-      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(changed, { syncedAt: T2, firstSeenAt: T1 }));
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(changed, { syncedAt: T2, firstSeenAt: T1, tenant: tenantOf(ctx.store) }));
     });
 
     it("reports one outcome per referral in input order", async () => {
@@ -232,14 +232,14 @@ export function describeApplyBatch<S extends Store>(ctx: ConformanceContext<S>):
       await applyReferrals(ctx.store, [newer], { syncedAt: T1 });
       const outcome = await applyReferrals(ctx.store, [older], { syncedAt: T2 });
       expect(outcome.referrals).toEqual([unlinkedOutcome("ref-a", "stale", "New", "Pending")]);
-      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T2, firstSeenAt: T1 }));
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T2, firstSeenAt: T1, tenant: tenantOf(ctx.store) }));
       if (ctx.inspect.rawLeads) expect((await ctx.inspect.rawLeads(ctx.store)).map((l) => l.contentHash)).toEqual(["hash-new"]);
     });
 
     it("item 2: within one page the older copy after the newer one is stale; the newer one after an older one updates", async () => {
       const outcome = await applyReferrals(ctx.store, [newer, older], { syncedAt: T1 });
       expect(outcome.referrals.map((r) => r.outcome)).toEqual(["inserted", "stale"]);
-      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T1 }));
+      expect(await readReferral(ctx.store, "ref-a")).toEqual(expectedStored(newer, { syncedAt: T1, tenant: tenantOf(ctx.store) }));
       const reversed = await applyReferrals(ctx.store, [
         { ...older, referralId: "ref-b" },
         { ...newer, referralId: "ref-b" },

@@ -12,6 +12,7 @@ import type {
   Store,
   StoredReferral,
 } from "../../store/store.js";
+import { DEFAULT_TENANT } from "../../tenants/tenant.js";
 import { makeProcessedPage } from "../processed-fixtures.js";
 
 /** What every behaviour file of the suite gets: the store of the running test. */
@@ -44,6 +45,11 @@ export async function expectErrorCode(promise: Promise<unknown>, code: ErrorCode
   }
 }
 
+/** The tenant a store's rows must carry: its `tenant`, or `"default"` for a store without tenants. */
+export function tenantOf(store: Store): string {
+  return store.tenant ?? DEFAULT_TENANT;
+}
+
 /** A row with its timestamps normalized to instants. */
 export function withInstants<R extends InboxRow | StoredReferral>(row: R): R {
   const normalized: R = { ...row, updatedAt: instant(row.updatedAt), syncedAt: instant(row.syncedAt), expiresAt: instant(row.expiresAt) };
@@ -57,7 +63,7 @@ export function expectedStored(
   stored: { syncedAt: string; firstSeenAt?: string; linkStatus?: LinkStatus; linkedCompanyId?: string | null; tenant?: string },
 ): StoredReferral {
   return {
-    tenant: stored.tenant ?? "default",
+    tenant: stored.tenant ?? DEFAULT_TENANT,
     referralId: referral.referralId,
     referralType: referral.referralType,
     typeEvidence: referral.typeEvidence,
@@ -116,5 +122,6 @@ export const INBOX_ROW_KEYS = [
   "status",
   "substatus",
   "syncedAt",
+  "tenant",
   "updatedAt",
 ];

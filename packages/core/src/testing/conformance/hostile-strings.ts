@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../store/store.js";
 import { makeCompanyUpsert, makeProcessedReferral } from "../processed-fixtures.js";
-import { applyReferrals, type ConformanceContext, expectedStored, readReferral } from "./context.js";
+import { applyReferrals, type ConformanceContext, expectedStored, readReferral, tenantOf } from "./context.js";
 
 /** Text every store must keep byte for byte. */
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -57,7 +57,7 @@ export function describeHostileStrings<S extends Store>(ctx: ConformanceContext<
       });
       await applyReferrals(ctx.store, [referral], { syncedAt: "2025-03-04T10:00:00.000Z" });
       expect(await readReferral(ctx.store, referral.referralId)).toEqual(
-        expectedStored(referral, { syncedAt: "2025-03-04T10:00:00.000Z" }),
+        expectedStored(referral, { syncedAt: "2025-03-04T10:00:00.000Z", tenant: tenantOf(ctx.store) }),
       );
       const known = await ctx.store.getKnownReferrals([referral.referralId]);
       expect(known.get(referral.referralId)).toMatchObject({ contentHash: `hash ${short}`, status: short });

@@ -8,6 +8,7 @@ import {
   expectErrorCode,
   INBOX_ROW_KEYS,
   seedCompanies,
+  tenantOf,
   withInstants,
 } from "./context.js";
 
@@ -56,6 +57,7 @@ export function describeInbox<S extends Store>(ctx: ConformanceContext<S>): void
       expect({ ...page, items: page.items.map(withInstants) }).toEqual({
         items: [
           {
+            tenant: tenantOf(ctx.store),
             referralId: "r1",
             referralType: "co-sell",
             status: "New",
