@@ -1,10 +1,11 @@
 // createPgTokenCache: the public entry to the token_cache plugin of a store (see token-cache.ts).
 import { ConfigError, type TokenCachePlugin } from "@pc-referrals/core";
-import type { PgStore } from "./pg-store.js";
+import type { PgTenantStore } from "./tenant-view.js";
 
 /**
  * An MSAL cache plugin (msal-node `ICachePlugin`) that keeps the token cache in `store`'s
- * token_cache table under `key`, so every replica on the same database shares one login.
+ * token_cache table under `key`, so every replica on the same database shares one login. A
+ * tenant view (`store.forTenant(id)`) keeps its own rows: each tenant's login stays apart.
  * Concurrent writers never overwrite each other: a write only lands on the version it read, and
  * a lost race merges both caches entry by entry and retries. The row holds refresh tokens in
  * plain text: restrict access to the schema.
@@ -13,8 +14,8 @@ import type { PgStore } from "./pg-store.js";
  * const provider = createMsalTokenProvider({ clientId, cache: createPgTokenCache(store, "partner-center") });
  * ```
  */
-export function createPgTokenCache(store: PgStore, key = "default"): TokenCachePlugin {
-  if (typeof (store as Partial<PgStore> | null)?.tokenCache !== "function") {
+export function createPgTokenCache(store: PgTenantStore, key = "default"): TokenCachePlugin {
+  if (typeof (store as Partial<PgTenantStore> | null)?.tokenCache !== "function") {
     throw new ConfigError([{ path: "createPgTokenCache.store", message: "expected a pg-store, e.g. createPgStore({ connectionString })" }]);
   }
   return store.tokenCache(key);

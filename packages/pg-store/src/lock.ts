@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { abandonedRunError, InvalidInputError, StoreError, type RunLock, type RunLockResult } from "@pc-referrals/core";
 import type { Db, DbSession } from "./db.js";
-import { advisoryKey, LockPurpose, type Tables } from "./schema.js";
+import { advisoryKey, runLockKey, type Tables } from "./schema.js";
 import { iso } from "./values.js";
 
 const LOCK_NAME = "sync";
@@ -42,9 +42,9 @@ export interface LeaseForWrite {
  * store holding the advisory lock renews this way). Each argument is a placeholder such as `$5`;
  * a null `token` renews `owner`'s lease whatever its token.
  */
-export function renewLeaseSql(t: Tables, p: { ttlMs: string; owner: string; token: string }): string {
+export function renewLeaseSql(t: Tables, p: { ttlMs: string; owner: string; token: string; tenant: string }): string {
   return `UPDATE ${t.runLock} SET expires_at = now() + (${p.ttlMs}::double precision * interval '1 millisecond')
-    WHERE name = '${LOCK_NAME}' AND owner = ${p.owner} AND (${p.token}::uuid IS NULL OR token = ${p.token}::uuid)
+    WHERE tenant = ${p.tenant} AND name = '${LOCK_NAME}' AND owner = ${p.owner} AND (${p.token}::uuid IS NULL OR token = ${p.token}::uuid)
     RETURNING expires_at`;
 }
 
@@ -70,10 +70,15 @@ function lockLost(cause: unknown): StoreError {
   return new StoreError(`The run lock was lost: its database connection closed${detail}.`, { cause });
 }
 
-/** The run lock of the store whose tables are `t`. */
+/**
+ * The run lock of `t.tenant` in the store whose tables are `t`: its lease row is (tenant, name) and
+ * its advisory lock (schema key, {@link runLockKey}), so tenants hold their locks side by side, each
+ * on a connection of its own while held.
+ */
 export function createRunLockManager(db: Db, t: Tables, schema: string): RunLockManager {
   const key = advisoryKey(schema);
-  const purpose = LockPurpose.runLock;
+  const purpose = runLockKey(t.tenant);
+  const tenant = t.tenant;
   const embedded = db.kind === "pglite";
   const live = embedded ? (pgliteLeases.get(db.handle) ?? new Set<string>()) : new Set<string>();
   if (embedded) pgliteLeases.set(db.handle, live);
@@ -157,7 +162,12 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
         serial(async () => {
           try {
             const target = session !== null && !session.lost ? session : db;
-            await target.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND owner = $2 AND token = $3`, [LOCK_NAME, owner, token]);
+            await target.query(`DELETE FROM ${t.runLock} WHERE tenant = $4 AND name = $1 AND owner = $2 AND token = $3`, [
+              LOCK_NAME,
+              owner,
+              token,
+              tenant,
+            ]);
           } finally {
             forget(token);
             await settle();
@@ -181,8 +191,8 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
             [row] = await (s ?? db).query<{ expires_at: Date }>(
               `UPDATE ${t.runLock} SET expires_at = ${expiry},
                  holder_pid = CASE WHEN $4 THEN pg_backend_pid() ELSE holder_pid END
-               WHERE name = $1 AND owner = $3 AND token = $5 RETURNING expires_at`,
-              [LOCK_NAME, ttl, owner, alive, token],
+               WHERE tenant = $6 AND name = $1 AND owner = $3 AND token = $5 RETURNING expires_at`,
+              [LOCK_NAME, ttl, owner, alive, token, tenant],
             );
           } catch (error) {
             if (s === null || !s.lost) throw error;
@@ -211,25 +221,28 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
           const alive = await tryAdvisory(s);
           const row = await s.transaction(async (tx) => {
             // Locked first, so the owner read is the one the upsert replaces.
-            const [previous] = await tx.query<{ owner: string }>(`SELECT owner FROM ${t.runLock} WHERE name = $1 FOR UPDATE`, [LOCK_NAME]);
+            const [previous] = await tx.query<{ owner: string }>(`SELECT owner FROM ${t.runLock} WHERE tenant = $2 AND name = $1 FOR UPDATE`, [
+              LOCK_NAME,
+              tenant,
+            ]);
             const [taken] = await tx.query<{ token: string; expires_at: Date }>(
-              `INSERT INTO ${t.runLock} AS rl (name, owner, token, holder_pid, acquired_at, expires_at)
-               VALUES ($1, $3, $4::uuid, CASE WHEN $5 THEN pg_backend_pid() END, now(), ${expiry})
-               ON CONFLICT (name) DO UPDATE SET
+              `INSERT INTO ${t.runLock} AS rl (tenant, name, owner, token, holder_pid, acquired_at, expires_at)
+               VALUES ($6, $1, $3, $4::uuid, CASE WHEN $5 THEN pg_backend_pid() END, now(), ${expiry})
+               ON CONFLICT (tenant, name) DO UPDATE SET
                  token = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.token ELSE EXCLUDED.token END,
                  acquired_at = CASE WHEN rl.owner = EXCLUDED.owner THEN rl.acquired_at ELSE EXCLUDED.acquired_at END,
                  owner = EXCLUDED.owner, holder_pid = EXCLUDED.holder_pid, expires_at = EXCLUDED.expires_at
-               WHERE rl.owner = EXCLUDED.owner OR ${isFree("rl", "$6")}
+               WHERE rl.owner = EXCLUDED.owner OR ${isFree("rl", "$7")}
                RETURNING token::text AS token, expires_at`,
-              [LOCK_NAME, ttl, owner, randomUUID(), alive, ...(embedded ? [liveTokens()] : [])],
+              [LOCK_NAME, ttl, owner, randomUUID(), alive, tenant, ...(embedded ? [liveTokens()] : [])],
             );
             // The previous holder died or stalled past its lease: its run would say `running` forever (item 5).
             if (taken && previous && previous.owner !== owner) {
               await tx.query(
                 `UPDATE ${t.syncRuns} SET status = 'failed', finished_at = greatest(now(), started_at),
                    errors = errors || $2::jsonb, recorded_at = now()
-                 WHERE run_id = $1 AND status = 'running'`,
-                [previous.owner, JSON.stringify([abandonedRunError(owner)])],
+                 WHERE tenant = $3 AND run_id = $1 AND status = 'running'`,
+                [previous.owner, JSON.stringify([abandonedRunError(owner)]), tenant],
               );
             }
             return taken;
@@ -240,8 +253,8 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
             return { acquired: true, lock: handle(owner, row.token, iso(row.expires_at)) };
           }
           const [held] = await s.query<{ owner: string; expires_at: Date }>(
-            `SELECT owner, expires_at FROM ${t.runLock} WHERE name = $1`,
-            [LOCK_NAME],
+            `SELECT owner, expires_at FROM ${t.runLock} WHERE tenant = $2 AND name = $1`,
+            [LOCK_NAME, tenant],
           );
           return { acquired: false, holder: held?.owner ?? null, expiresAt: held ? iso(held.expires_at) : null };
         } finally {
@@ -271,8 +284,8 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
 
     async running() {
       const [row] = await db.query<{ owner: string; expires_at: Date }>(
-        `SELECT owner, expires_at FROM ${t.runLock} rl WHERE name = $1 AND NOT ${isFree("rl", "$2")}`,
-        embedded ? [LOCK_NAME, liveTokens()] : [LOCK_NAME],
+        `SELECT owner, expires_at FROM ${t.runLock} rl WHERE tenant = $2 AND name = $1 AND NOT ${isFree("rl", "$3")}`,
+        embedded ? [LOCK_NAME, tenant, liveTokens()] : [LOCK_NAME, tenant],
       );
       return row ? { owner: row.owner, expiresAt: iso(row.expires_at) } : null;
     },
@@ -281,7 +294,7 @@ export function createRunLockManager(db: Db, t: Tables, schema: string): RunLock
       serial(async () => {
         try {
           if (current !== null && session !== null && !session.lost) {
-            await session.query(`DELETE FROM ${t.runLock} WHERE name = $1 AND token = $2`, [LOCK_NAME, current.token]);
+            await session.query(`DELETE FROM ${t.runLock} WHERE tenant = $3 AND name = $1 AND token = $2`, [LOCK_NAME, current.token, tenant]);
           }
         } finally {
           if (current !== null) forget(current.token);

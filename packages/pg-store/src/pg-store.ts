@@ -1,50 +1,14 @@
 // createPgStore: the Store on a `pg` Pool (PostgreSQL) or, with no connection given, on embedded
 // PGlite in a local folder. Both run the same migrations and the same queries through `Db`.
 import pg from "pg";
-import {
-  ConfigError,
-  PcReferralsError,
-  StoreError,
-  type DomainScanRecord,
-  type PageContext,
-  type PageContextQuery,
-  type RawLead,
-  type Store,
-  type TokenCachePlugin,
-} from "@pc-referrals/core";
+import { ConfigError, DEFAULT_TENANT, PcReferralsError, requireTenantId, StoreError } from "@pc-referrals/core";
 import { createPoolDb, type Db } from "./db.js";
-import { createRunLockManager, type RunLockManager } from "./lock.js";
+import type { RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
-import { applyBatch } from "./queries/apply-batch.js";
-import { claimExpiryAnnouncements } from "./queries/expiry-announcements.js";
-import { queryInbox } from "./queries/inbox.js";
-import { createKnownStates } from "./queries/known-states.js";
-import { readPageContext } from "./queries/page-context.js";
-import { listReferralDomains } from "./queries/referral-domains.js";
-import { getCompany, listReferralActions, recordReferralAction, setCompanyExternalId } from "./queries/referral-actions.js";
-import { listReferralFailures, recordReferralFailures } from "./queries/referral-failures.js";
-import { pgliteWithoutTrigrams, searchIndexState, type SearchIndexState } from "./queries/search-index.js";
-import {
-  findCompanies,
-  getKnownReferrals,
-  getReferral,
-  listRawLeads,
-  referralTypesByDomain,
-  setManualLink,
-} from "./queries/referrals.js";
-import {
-  advanceCursor,
-  claimDomainScans,
-  getCursor,
-  getSyncStatus,
-  listDomainScans,
-  listRuns,
-  recordDomainScan,
-  recordRun,
-} from "./queries/runs.js";
-import { DEFAULT_SCHEMA, isSchemaName, SCHEMA_NAME_RULE, tablesOf } from "./schema.js";
-import { createTokenCachePlugin } from "./token-cache.js";
+import { pgliteWithoutTrigrams } from "./queries/search-index.js";
+import { DEFAULT_SCHEMA, isSchemaName, SCHEMA_NAME_RULE } from "./schema.js";
+import { createTenantView, type PgTenantStore, type ViewContext } from "./tenant-view.js";
 
 /** Options of {@link createPgStore}. Give at most one of `connectionString`, `pool`, `pglite`. */
 export interface PgStoreOptions {
@@ -62,31 +26,20 @@ export interface PgStoreOptions {
   autoMigrate?: boolean | undefined;
 }
 
-/** The PostgreSQL/PGlite store: the {@link Store} contract plus migrations, the token cache and inspection. */
-export interface PgStore extends Store {
-  readonly kind: "pg" | "pglite";
-  /** The schema holding the tables. */
-  readonly schema: string;
+/**
+ * The PostgreSQL/PGlite store: the {@link Store} contract (as the `default` tenant) plus
+ * migrations, the token cache, tenant views and inspection.
+ */
+export interface PgStore extends PgTenantStore {
+  /** Always `default`: the store reads and writes the default tenant's rows; `forTenant(id)` gives the others. */
+  readonly tenant: string;
   /** Applies every pending migration in order; returns the ones applied now. Safe to run from many processes at once. */
   migrate(): Promise<MigrationRef[]>;
   /** Undoes the newest `steps` applied migrations (default 1); returns them, newest first. */
   rollback(steps?: number): Promise<MigrationRef[]>;
   /** The state of every migration: applied, pending, edited (changed after it was applied) or unknown. */
   status(): Promise<MigrationStatusEntry[]>;
-  /** An MSAL cache plugin on this store's token_cache table (see `createPgTokenCache`). */
-  tokenCache(key?: string): TokenCachePlugin;
-  /** The known referrals and link candidates of one page in one statement (see `Store.readPageContext`). */
-  readPageContext(query: PageContextQuery): Promise<PageContext>;
-  /** Raw leads (full payloads), oldest first; every one, or one referral's. The one copy of each payload. */
-  listRawLeads(query?: { referralId?: string }): Promise<RawLead[]>;
-  /** Every claimed or scanned domain. */
-  listDomainScans(): Promise<DomainScanRecord[]>;
-  /**
-   * `trigram` when migration 0006 could create the pg_trgm index of the inbox search (searches of
-   * 3+ characters read it), `none` where the extension was not available (every search scans).
-   */
-  searchIndex(): Promise<SearchIndexState>;
-  /** Releases a held run lock and closes what the store opened (never a pool or PGlite passed in). */
+  /** Releases every held run lock (of every tenant view) and closes what the store opened (never a pool or PGlite passed in). */
   close(): Promise<void>;
 }
 
@@ -147,7 +100,6 @@ function describe(error: unknown): string {
 export function createPgStore(options: PgStoreOptions = {}): PgStore {
   checkOptions(options);
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const t = tablesOf(schema);
   const kind = options.connectionString !== undefined || options.pool !== undefined ? "pg" : "pglite";
 
   const given = options.pool
@@ -167,15 +119,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
 
   let closed = false;
   let migrated: Promise<unknown> | null = null;
-  let lockManager: RunLockManager | null = null;
-  // The last read of known referrals, which the next applyBatch plans on (queries/known-states.ts).
-  const known = createKnownStates();
-  const batchDeps = {
-    known,
-    // A store that never took the lock renews by owner alone (and finds nothing unless that owner holds it).
-    leaseForWrite: (owner: string) =>
-      lockManager === null ? { token: null, settle: async () => undefined } : lockManager.leaseForWrite(owner),
-  };
+  const locks = new Map<string, RunLockManager>();
 
   const database = async (): Promise<Db> => {
     if (closed) throw new StoreError("This pg-store is closed.");
@@ -199,10 +143,6 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     }
     return db;
   };
-  const runLock = async (): Promise<RunLockManager> => {
-    const db = await ready();
-    return (lockManager ??= createRunLockManager(db, t, schema));
-  };
 
   const failure = (op: string, error: unknown): unknown => {
     if (PcReferralsError.is(error)) return error;
@@ -210,7 +150,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     if (trigramless) return trigramless;
     const code = (error as { code?: unknown })?.code;
     const hint =
-      code === "42P01" || code === "3F000"
+      code === "42P01" || code === "3F000" || code === "42703"
         ? ` Schema "${schema}" is not migrated: run store.migrate() (or \`pc-referrals migrate up\`).`
         : "";
     const rolledBack = op === "applyBatch" ? " Nothing of the page was written (the transaction rolled back)." : "";
@@ -224,58 +164,35 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     }
   };
 
-  return {
-    kind,
-    schema,
+  // Views are made once per tenant; the store itself is the default tenant's.
+  const views = new Map<string, PgTenantStore>();
+  const forTenant = (id: string): PgTenantStore => {
+    const tenant = requireTenantId(id);
+    if (tenant === DEFAULT_TENANT) return store;
+    let view = views.get(tenant);
+    if (view === undefined) {
+      view = { ...createTenantView(ctx, tenant), forTenant };
+      views.set(tenant, view);
+    }
+    return view;
+  };
+  const ctx: ViewContext = { kind, schema, ready, guard, locks, forTenant };
+
+  const store: PgStore = {
+    ...createTenantView(ctx, DEFAULT_TENANT),
+    forTenant,
     migrate: () => guard("migrate", (db) => migrate({ db, schema }), database),
     rollback: (steps = 1) => guard("rollback", (db) => rollback({ db, schema }, steps), database),
     status: () => guard("status", (db) => migrationStatus({ db, schema }), database),
-    tokenCache: (key = "default") => createTokenCachePlugin(ready, t, key),
-    applyBatch: (page) => guard("applyBatch", (db) => applyBatch(db, t, page, batchDeps)),
-    readPageContext: (query) =>
-      guard("readPageContext", async (db) => {
-        const context = await readPageContext(db, t, query);
-        known.remember(query.referralIds, context.known);
-        return context;
-      }),
-    getKnownReferrals: (ids) =>
-      guard("getKnownReferrals", async (db) => {
-        const found = await getKnownReferrals(db, t, ids);
-        known.remember(ids, found);
-        return found;
-      }),
-    findCompanies: (query) => guard("findCompanies", (db) => findCompanies(db, t, query)),
-    getCursor: (scope) => guard("getCursor", (db) => getCursor(db, t, scope)),
-    advanceCursor: (scope, next) => guard("advanceCursor", (db) => advanceCursor(db, t, scope, next)),
-    claimDomainScans: (domains) => guard("claimDomainScans", (db) => claimDomainScans(db, t, domains)),
-    recordDomainScan: (result) => guard("recordDomainScan", (db) => recordDomainScan(db, t, result)),
-    acquireRunLock: (request) => guard("acquireRunLock", async () => (await runLock()).acquire(request)),
-    recordRun: (run) => guard("recordRun", (db) => recordRun(db, t, run)),
-    listRuns: (query) => guard("listRuns", (db) => listRuns(db, t, query)),
-    getSyncStatus: (scope) => guard("getSyncStatus", async (db) => getSyncStatus(db, t, scope, async () => (await runLock()).running())),
-    recordReferralFailures: (batch) => guard("recordReferralFailures", (db) => recordReferralFailures(db, t, batch)),
-    listReferralFailures: (scope) => guard("listReferralFailures", (db) => listReferralFailures(db, t, scope)),
-    queryInbox: (query) => guard("queryInbox", (db) => queryInbox(db, t, query)),
-    getReferral: (id) => guard("getReferral", (db) => getReferral(db, t, id)),
-    setManualLink: (request) => guard("setManualLink", (db) => setManualLink(db, t, request)),
-    referralTypesByDomain: (domains) => guard("referralTypesByDomain", (db) => referralTypesByDomain(db, t, domains)),
-    listReferralDomains: (query) => guard("listReferralDomains", (db) => listReferralDomains(db, t, query)),
-    claimExpiryAnnouncements: (items) => guard("claimExpiryAnnouncements", (db) => claimExpiryAnnouncements(db, t, items)),
-    getCompany: (companyId) => guard("getCompany", (db) => getCompany(db, t, companyId)),
-    setCompanyExternalId: (request) => guard("setCompanyExternalId", (db) => setCompanyExternalId(db, t, request)),
-    recordReferralAction: (record) => guard("recordReferralAction", (db) => recordReferralAction(db, t, record)),
-    listReferralActions: (query) => guard("listReferralActions", (db) => listReferralActions(db, t, query)),
-    listRawLeads: (query = {}) => guard("listRawLeads", (db) => listRawLeads(db, t, query.referralId)),
-    listDomainScans: () => guard("listDomainScans", (db) => listDomainScans(db, t)),
-    searchIndex: () => guard("searchIndex", (db) => searchIndexState(db, schema)),
     async close() {
       if (closed) return;
       closed = true;
       if (opened === null) return;
       const db = await opened.catch(() => null);
       if (db === null) return;
-      await lockManager?.close().catch(() => undefined);
+      for (const manager of locks.values()) await manager.close().catch(() => undefined);
       await db.close();
     },
   };
+  return store;
 }

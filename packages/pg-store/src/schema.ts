@@ -1,5 +1,6 @@
 // The configurable schema: validated once, then interpolated into SQL as a quoted identifier.
 import { createHash } from "node:crypto";
+import { DEFAULT_TENANT } from "@pc-referrals/core";
 
 /** The schema `createPgStore` uses unless told otherwise. */
 export const DEFAULT_SCHEMA = "partner_center";
@@ -14,9 +15,16 @@ export function isSchemaName(schema: unknown): schema is string {
   return typeof schema === "string" && SCHEMA_PATTERN.test(schema) && !schema.startsWith("pg_");
 }
 
-/** Quoted, schema-qualified names of every table, for building SQL text. */
+/** Quoted, schema-qualified names of every table, for building SQL text, and the tenant of the queries. */
 export interface Tables {
   readonly schema: string;
+  /**
+   * The tenant every query on these tables reads and writes (a parameter value, never SQL text):
+   * each query filters by it and writes it (migration 0009).
+   */
+  readonly tenant: string;
+  /** The tenant registry (migration 0009). */
+  readonly tenants: string;
   readonly migrations: string;
   readonly referrals: string;
   readonly rawLeads: string;
@@ -37,11 +45,13 @@ export interface Tables {
   readonly referralActions: string;
 }
 
-/** Table names inside `schema` (which must have passed {@link isSchemaName}). */
-export function tablesOf(schema: string): Tables {
+/** Table names inside `schema` (which must have passed {@link isSchemaName}), for `tenant`'s rows. */
+export function tablesOf(schema: string, tenant: string = DEFAULT_TENANT): Tables {
   const q = `"${schema}"`;
   return {
     schema: q,
+    tenant,
+    tenants: `${q}.tenants`,
     migrations: `${q}.pcr_migrations`,
     referrals: `${q}.referrals`,
     rawLeads: `${q}.raw_leads`,
@@ -59,8 +69,24 @@ export function tablesOf(schema: string): Tables {
   };
 }
 
-/** What an advisory lock of one schema guards; the second half of the two-key lock id. */
+/**
+ * What an advisory lock of one schema guards; the second half of the two-key lock id. `runLock` is
+ * the default tenant's run lock; other tenants' run locks take {@link runLockKey}.
+ */
 export const LockPurpose = { runLock: 1, migrations: 2 } as const;
+
+/**
+ * The second key of `tenant`'s run lock: 1 ({@link LockPurpose.runLock}) for `default`, so
+ * processes of the previous release and this one exclude each other; for any other tenant a stable
+ * 31-bit hash at or above 3, so it never equals the migrations lock. Two tenants whose hashes
+ * collide (odds 1 in 2^31) still hold their leases apart; only the dead-holder shortcut then waits
+ * for the lease to expire.
+ */
+export function runLockKey(tenant: string): number {
+  if (tenant === DEFAULT_TENANT) return LockPurpose.runLock;
+  const hash = createHash("sha256").update(`pc-referrals-tenant:${tenant}`).digest().readUInt32BE(0) & 0x7fffffff;
+  return 3 + (hash % (0x7fffffff - 3));
+}
 
 /**
  * The first key of this schema's advisory locks: a stable 31-bit number, so that two schemas in one

@@ -61,7 +61,7 @@ export function mergeTokenCaches(base: string | null, ours: string, theirs: stri
   return JSON.stringify(mergeLevel(b, o, th, 1));
 }
 
-/** The plugin over `key`'s row of the token_cache table. `db` opens the store's database lazily. */
+/** The plugin over `key`'s row of `t.tenant` in the token_cache table. `db` opens the store's database lazily. */
 export function createTokenCachePlugin(db: () => Promise<Db>, t: Tables, key: string): PgTokenCachePlugin {
   if (typeof key !== "string" || key.length === 0) {
     throw new ConfigError([{ path: "createPgTokenCache.key", message: "must be a non-empty string" }]);
@@ -70,8 +70,8 @@ export function createTokenCachePlugin(db: () => Promise<Db>, t: Tables, key: st
 
   const load = async (): Promise<{ data: string | null; version: number }> => {
     const [row] = await (await db()).query<{ data: string; version: number | string }>(
-      `SELECT data, version FROM ${t.tokenCache} WHERE cache_key = $1`,
-      [key],
+      `SELECT data, version FROM ${t.tokenCache} WHERE tenant = $2 AND cache_key = $1`,
+      [key, t.tenant],
     );
     return row ? { data: row.data, version: num(row.version) } : { data: null, version: 0 };
   };
@@ -81,14 +81,14 @@ export function createTokenCachePlugin(db: () => Promise<Db>, t: Tables, key: st
     const rows =
       expected === 0
         ? await d.query<{ version: number | string }>(
-            `INSERT INTO ${t.tokenCache} (cache_key, data, version) VALUES ($1, $2, 1)
-             ON CONFLICT (cache_key) DO NOTHING RETURNING version`,
-            [key, data],
+            `INSERT INTO ${t.tokenCache} (tenant, cache_key, data, version) VALUES ($3, $1, $2, 1)
+             ON CONFLICT (tenant, cache_key) DO NOTHING RETURNING version`,
+            [key, data, t.tenant],
           )
         : await d.query<{ version: number | string }>(
             `UPDATE ${t.tokenCache} SET data = $2, version = version + 1, updated_at = now()
-             WHERE cache_key = $1 AND version = $3 RETURNING version`,
-            [key, data, expected],
+             WHERE tenant = $4 AND cache_key = $1 AND version = $3 RETURNING version`,
+            [key, data, expected, t.tenant],
           );
     return rows[0] ? num(rows[0].version) : null;
   };
@@ -97,18 +97,23 @@ export function createTokenCachePlugin(db: () => Promise<Db>, t: Tables, key: st
     db().then((d) =>
       d.transaction(async (tx) => {
         for (let round = 0; round < MAX_LOCKED_ROUNDS; round++) {
-          const [row] = await tx.query<{ data: string }>(`SELECT data FROM ${t.tokenCache} WHERE cache_key = $1 FOR UPDATE`, [key]);
+          const [row] = await tx.query<{ data: string }>(`SELECT data FROM ${t.tokenCache} WHERE tenant = $2 AND cache_key = $1 FOR UPDATE`, [
+            key,
+            t.tenant,
+          ]);
           if (row) {
             const data = mergeTokenCaches(base, ours, row.data);
             const [updated] = await tx.query<{ version: number | string }>(
-              `UPDATE ${t.tokenCache} SET data = $2, version = version + 1, updated_at = now() WHERE cache_key = $1 RETURNING version`,
-              [key, data],
+              `UPDATE ${t.tokenCache} SET data = $2, version = version + 1, updated_at = now()
+               WHERE tenant = $3 AND cache_key = $1 RETURNING version`,
+              [key, data, t.tenant],
             );
             return { data, version: num(updated?.version) };
           }
           const [inserted] = await tx.query<{ version: number | string }>(
-            `INSERT INTO ${t.tokenCache} (cache_key, data, version) VALUES ($1, $2, 1) ON CONFLICT (cache_key) DO NOTHING RETURNING version`,
-            [key, ours],
+            `INSERT INTO ${t.tokenCache} (tenant, cache_key, data, version) VALUES ($3, $1, $2, 1)
+             ON CONFLICT (tenant, cache_key) DO NOTHING RETURNING version`,
+            [key, ours, t.tenant],
           );
           if (inserted) return { data: ours, version: num(inserted.version) };
         }

@@ -78,6 +78,7 @@ const TABLES = [
   "referral_failures",
   "referral_actions",
   "expiry_announcements",
+  "tenants",
 ];
 
 /** Sets up `name` for the calling file: call at describe level. */

@@ -19,6 +19,7 @@ const TABLES = [
   "referral_counts",
   "referral_actions",
   "expiry_announcements",
+  "tenants",
 ];
 /** Every migration of the package, as migrate() and rollback() report them. */
 const ALL = MIGRATIONS.map(({ id, name }) => ({ id, name }));

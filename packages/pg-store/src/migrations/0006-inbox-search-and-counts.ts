@@ -126,6 +126,15 @@ INSERT INTO referral_counts (referral_type, status_key, link_status, n)
 SELECT referral_type, coalesce(status_key, ''), link_status, count(*) FROM referrals GROUP BY 1, 2, 3;
 `;
 
+/**
+ * The two count functions exactly as created here, so a later migration's down can restore them
+ * (`CREATE OR REPLACE`) to this text.
+ */
+export const countFunctions = counts.slice(
+  counts.indexOf("CREATE FUNCTION referral_counts_add_rows"),
+  counts.indexOf("CREATE TRIGGER referral_counts_insert"),
+);
+
 const up = `${trigramIndex}${counts}`;
 
 // The extension stays: other stores' indexes in this database, or the host's own, may use it, and

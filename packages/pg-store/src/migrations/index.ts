@@ -7,6 +7,7 @@ import { onePayloadCopy } from "./0005-one-payload-copy.js";
 import { inboxSearchAndCounts } from "./0006-inbox-search-and-counts.js";
 import { referralActions } from "./0007-referral-actions.js";
 import { expiryWatch } from "./0008-expiry-watch.js";
+import { tenants } from "./0009-tenants.js";
 import type { Migration } from "./types.js";
 
 /** The migrations `migrate()` applies, oldest first. */
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   inboxSearchAndCounts,
   referralActions,
   expiryWatch,
+  tenants,
 ];

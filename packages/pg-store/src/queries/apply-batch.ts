@@ -222,7 +222,8 @@ function writeSql(t: Tables, lease: boolean): string {
   return `WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS ${RECORD}),
      expected AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS ${EXPECTED}),
      locked AS (
-       SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE referral_id IN (SELECT referral_id FROM expected) FOR UPDATE),
+       SELECT ${KNOWN_COLUMNS} FROM ${t.referrals}
+       WHERE tenant = $7 AND referral_id IN (SELECT referral_id FROM expected) FOR UPDATE),
      verdict AS (
        SELECT NOT EXISTS (
          SELECT 1 FROM expected e LEFT JOIN locked l ON l.referral_id = e.referral_id
@@ -232,12 +233,12 @@ function writeSql(t: Tables, lease: boolean): string {
              OR NOT ${SAME_INSTANT}))
        ) AS ok),
      companies AS (
-       INSERT INTO ${t.companies} AS c (id, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons)
-       SELECT id, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons
+       INSERT INTO ${t.companies} AS c (tenant, id, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons)
+       SELECT $7, id, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons
        FROM jsonb_to_recordset($6::jsonb) AS x(id uuid, domain text, name text, normalized_name text, provider text,
          azure_tenant_id text, segment text, score double precision, reasons jsonb)
        WHERE ${ok}
-       ON CONFLICT (domain) DO UPDATE SET
+       ON CONFLICT (tenant, domain) DO UPDATE SET
          name = COALESCE(c.name, EXCLUDED.name),
          normalized_name = COALESCE(c.normalized_name, EXCLUDED.normalized_name),
          provider = COALESCE(EXCLUDED.provider, c.provider),
@@ -248,9 +249,9 @@ function writeSql(t: Tables, lease: boolean): string {
          updated_at = now()
        RETURNING id::text AS id, domain),
      written AS (
-       INSERT INTO ${t.referrals} AS r (referral_id, ${COLUMNS}, first_seen_at, last_synced_at, last_run_id)
-       SELECT referral_id, ${COLUMNS}, $4::timestamptz, $4::timestamptz, $5 FROM input WHERE is_final AND ${ok}
-       ON CONFLICT (referral_id) DO UPDATE SET ${UPDATES},
+       INSERT INTO ${t.referrals} AS r (tenant, referral_id, ${COLUMNS}, first_seen_at, last_synced_at, last_run_id)
+       SELECT $7, referral_id, ${COLUMNS}, $4::timestamptz, $4::timestamptz, $5 FROM input WHERE is_final AND ${ok}
+       ON CONFLICT (tenant, referral_id) DO UPDATE SET ${UPDATES},
          link_status = CASE WHEN ${MANUAL} THEN r.link_status ELSE EXCLUDED.link_status END,
          linked_company_id = CASE WHEN ${MANUAL} THEN r.linked_company_id ELSE EXCLUDED.linked_company_id END,
          last_synced_at = EXCLUDED.last_synced_at, last_run_id = EXCLUDED.last_run_id
@@ -258,13 +259,13 @@ function writeSql(t: Tables, lease: boolean): string {
          OR EXCLUDED.remote_updated_at >= r.remote_updated_at),
      touched AS (
        UPDATE ${t.referrals} SET last_synced_at = $4::timestamptz, last_run_id = $5
-       WHERE referral_id = ANY($3::text[]) AND ${ok}),
+       WHERE tenant = $7 AND referral_id = ANY($3::text[]) AND ${ok}),
      leads AS (
-       INSERT INTO ${t.rawLeads} (referral_id, run_id, domain, company_name, email, website, payload, payload_json, content_hash)
-       SELECT referral_id, $5, domain, customer_name, contact_email, website, payload, payload_json, content_hash FROM input
+       INSERT INTO ${t.rawLeads} (tenant, referral_id, run_id, domain, company_name, email, website, payload, payload_json, content_hash)
+       SELECT $7, referral_id, $5, domain, customer_name, contact_email, website, payload, payload_json, content_hash FROM input
        WHERE ${ok}
-       ON CONFLICT (source, referral_id, content_hash) DO NOTHING)${
-         lease ? `,\n     lease AS (${renewLeaseSql(t, { ttlMs: "$7", owner: "$8", token: "$9" })})` : ""
+       ON CONFLICT (tenant, source, referral_id, content_hash) DO NOTHING)${
+         lease ? `,\n     lease AS (${renewLeaseSql(t, { ttlMs: "$8", owner: "$9", token: "$10", tenant: "$7" })})` : ""
        }
      SELECT ${ok} AS ok,
        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', id, 'domain', domain)), '[]'::jsonb) FROM companies) AS companies,
@@ -295,6 +296,7 @@ async function writePage(
     toIsoInstant(page.syncedAt, "page.syncedAt"),
     page.runId,
     companies.json,
+    t.tenant,
   ];
   if (lease) params.push(lease.ttlMs, lease.owner, lease.token);
   const [row] = await q.query<{ ok: boolean; companies: Array<{ id: string; domain: string }>; lease_expires_at: Date | string | null }>(
@@ -327,8 +329,8 @@ const LOCKED_ATTEMPTS = 3;
 async function readStored(q: Queryable, t: Tables, ids: readonly string[], lock: boolean): Promise<Map<string, StoredState>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query<KnownDbRow>(
-    `SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE referral_id = ANY($1::text[])${lock ? " FOR UPDATE" : ""}`,
-    [ids],
+    `SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE tenant = $2 AND referral_id = ANY($1::text[])${lock ? " FOR UPDATE" : ""}`,
+    [ids, t.tenant],
   );
   return new Map(rows.map((row) => [row.referral_id, toKnownReferral(row)]));
 }

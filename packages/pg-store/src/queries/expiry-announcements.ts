@@ -16,11 +16,11 @@ export async function claimExpiryAnnouncements(db: Db, t: Tables, items: readonl
   const wanted = normalizeExpiryClaims(items);
   if (wanted.length === 0) return [];
   const rows = await db.query<ClaimedDbRow>(
-    `INSERT INTO ${t.expiryAnnouncements} (referral_id, threshold_days, expires_at)
-     SELECT * FROM unnest($1::text[], $2::double precision[], $3::timestamptz[])
-     ON CONFLICT (referral_id, threshold_days, expires_at) DO NOTHING
+    `INSERT INTO ${t.expiryAnnouncements} (tenant, referral_id, threshold_days, expires_at)
+     SELECT $4, * FROM unnest($1::text[], $2::double precision[], $3::timestamptz[])
+     ON CONFLICT (tenant, referral_id, threshold_days, expires_at) DO NOTHING
      RETURNING referral_id, threshold_days, expires_at`,
-    [wanted.map((w) => storableText(w.referralId)), wanted.map((w) => w.thresholdDays), wanted.map((w) => w.expiresAt)],
+    [wanted.map((w) => storableText(w.referralId)), wanted.map((w) => w.thresholdDays), wanted.map((w) => w.expiresAt), t.tenant],
   );
   // Ids go in as storable text; match on that form, answer with the caller's own values.
   const claimed = new Set(

@@ -2,7 +2,7 @@
 // (…, remote_updated_at DESC NULLS LAST, referral_id) indexes, so a page is an index range scan; a
 // search of 3+ characters reads the trigram index where migration 0006 could create it (the same
 // LIKE runs as a scan where it could not); a total without a search is summed from referral_counts.
-import { normalizeInboxQuery, type InboxQuery, type InboxRow, type NormalizedInboxQuery, type Page } from "@pc-referrals/core";
+import { DEFAULT_TENANT, normalizeInboxQuery, type InboxQuery, type InboxRow, type NormalizedInboxQuery, type Page } from "@pc-referrals/core";
 import type { Db } from "../db.js";
 import type { Tables } from "../schema.js";
 import { foldAscii, num } from "../values.js";
@@ -16,9 +16,9 @@ export function escapeLike(text: string): string {
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const folded = (column: string): string => `translate(${column}, '${UPPER}', '${UPPER.toLowerCase()}')`;
 
-/** The WHERE clause and parameters of an inbox query (exported for the EXPLAIN tests). */
-export function inboxFilter(query: InboxQuery): { where: string; params: unknown[] } {
-  const { where, params } = inboxConditions(query);
+/** The WHERE clause and parameters of `tenant`'s inbox query (exported for the EXPLAIN tests). */
+export function inboxFilter(query: InboxQuery, tenant: string = DEFAULT_TENANT): { where: string; params: unknown[] } {
+  const { where, params } = inboxConditions(query, tenant);
   return { where, params };
 }
 
@@ -31,7 +31,7 @@ interface InboxConditions {
   countsWhere: string;
 }
 
-function inboxConditions(query: InboxQuery): InboxConditions {
+function inboxConditions(query: InboxQuery, tenant: string): InboxConditions {
   const q = normalizeInboxQuery(query);
   // ASCII case only, folded in JavaScript on both sides (see search_text): lower() would follow the
   // server's locale, so one query could match on one server and not on another.
@@ -45,6 +45,8 @@ function inboxConditions(query: InboxQuery): InboxConditions {
     params.push(value);
     return `$${params.length}`;
   };
+  // The tenant is a column of referral_counts too, and leads every index of these filters.
+  conditions.push(`tenant = ${param(tenant)}`);
   if (q.referralType !== null) conditions.push(`referral_type = ${param(q.referralType)}`);
   // Stored text never holds U+0000, and PostgreSQL refuses it as a parameter: such a filter matches nothing.
   const impossible = [q.status, search].some((v) => v?.includes("\u0000"));
@@ -72,7 +74,7 @@ function inboxConditions(query: InboxQuery): InboxConditions {
 
 /** The SQL of an inbox query's total (exported for the EXPLAIN tests). */
 export function inboxTotalSql(t: Tables, query: InboxQuery): { text: string; params: unknown[] } {
-  const c = inboxConditions(query);
+  const c = inboxConditions(query, t.tenant);
   return c.searches
     ? { text: `SELECT count(*) AS total FROM ${t.referrals} ${c.where}`, params: c.params }
     : { text: `SELECT coalesce(sum(n), 0) AS total FROM ${t.referralCounts} ${c.countsWhere}`, params: c.params };
@@ -106,7 +108,7 @@ function matchedFirstSql(t: Tables, where: string, q: PageShape): string {
  * search whose matches are few (see {@link matchesAreFew}).
  */
 export function inboxPageSql(t: Tables, query: InboxQuery, options: { matchedFirst?: boolean } = {}): { text: string; params: unknown[] } {
-  const { where, params } = inboxFilter(query);
+  const { where, params } = inboxFilter(query, t.tenant);
   const q = normalizeInboxQuery(query);
   return { text: options.matchedFirst ? matchedFirstSql(t, where, q) : pageSql(t, where, q), params };
 }
@@ -123,7 +125,7 @@ export function matchesAreFew(total: number, size: number, q: { pageSize: number
 export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Promise<Page<InboxRow>> {
   const q = normalizeInboxQuery(query);
   // The page and its total share one set of conditions and parameters (one "now" too).
-  const c = inboxConditions(query);
+  const c = inboxConditions(query, t.tenant);
   const result = (rows: InboxDbRow[], total: number): Page<InboxRow> => ({ items: rows.map(toInboxRow), total, page: q.page, pageSize: q.pageSize });
   // Under 3 characters a needle has no trigram: its count scans whatever the form of the page,
   // so the page runs beside it, walking the inbox order (so does a deadline filter without a search).
@@ -138,7 +140,8 @@ export async function queryInbox(db: Db, t: Tables, query: InboxQuery = {}): Pro
   // A search counts its matches first (from the trigram index where there is one), with the
   // table's size from referral_counts, and picks the page's form from the two.
   const [count] = await db.query<{ total: number | string; size: number | string }>(
-    `SELECT (SELECT count(*) FROM ${t.referrals} ${c.where}) AS total, (SELECT coalesce(sum(n), 0) FROM ${t.referralCounts}) AS size`,
+    `SELECT (SELECT count(*) FROM ${t.referrals} ${c.where}) AS total,
+       (SELECT coalesce(sum(n), 0) FROM ${t.referralCounts} WHERE tenant = $1) AS size`,
     c.params,
   );
   const total = num(count?.total ?? 0);

@@ -24,13 +24,13 @@ export async function readPageContext(db: Db, t: Tables, query: PageContextQuery
        ${none} AS id, ${none} COLLATE "C" AS domain, ${none} AS name, ${none} AS normalized_name, ${none} AS provider,
        ${none} AS azure_tenant_id, ${none} AS segment, NULL::double precision AS score, NULL::jsonb AS reasons,
        ${none} AS external_id, NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at
-     FROM ${t.referrals} WHERE referral_id = ANY($1::text[])
+     FROM ${t.referrals} WHERE tenant = $4 AND referral_id = ANY($1::text[])
      UNION ALL
      SELECT 'company', ${none}, ${none}, ${none}, ${none}, ${none}, ${none}, NULL::timestamptz,
        id::text, domain, name, normalized_name, provider, azure_tenant_id, segment, score, reasons, external_id, created_at, updated_at
-     FROM ${t.companies} WHERE domain = ANY($2::text[]) OR normalized_name = ANY($3::text[])
+     FROM ${t.companies} WHERE tenant = $4 AND (domain = ANY($2::text[]) OR normalized_name = ANY($3::text[]))
      ORDER BY kind, domain`,
-    [ids, domains, names],
+    [ids, domains, names, t.tenant],
   );
   const known = new Map<string, KnownReferral>();
   const companies: Company[] = [];

@@ -47,9 +47,9 @@ function toRecord(row: ActionDbRow): ReferralActionRecord {
 export async function recordReferralAction(db: Db, t: Tables, record: ReferralActionRecord): Promise<void> {
   const r = normalizeReferralActionRecord(record);
   await db.query(
-    `INSERT INTO ${t.referralActions} (${ACTION_COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::timestamptz)
-     ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO ${t.referralActions} (tenant, ${ACTION_COLUMNS})
+     VALUES ($11, $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::timestamptz)
+     ON CONFLICT (tenant, id) DO NOTHING`,
     [
       storableText(r.id),
       storableText(r.referralId),
@@ -61,6 +61,7 @@ export async function recordReferralAction(db: Db, t: Tables, record: ReferralAc
       storableTextOrNull(r.error?.code ?? null),
       storableTextOrNull(r.error?.message ?? null),
       r.at,
+      t.tenant,
     ],
   );
 }
@@ -71,8 +72,8 @@ export async function listReferralActions(db: Db, t: Tables, query?: ReferralAct
   if (referralId !== null && hasNul(referralId)) return [];
   const rows = await db.query<ActionDbRow>(
     `SELECT ${ACTION_COLUMNS} FROM ${t.referralActions}
-     WHERE ($1::text IS NULL OR referral_id = $1) ORDER BY at DESC, id DESC LIMIT $2`,
-    [referralId, limit],
+     WHERE tenant = $3 AND ($1::text IS NULL OR referral_id = $1) ORDER BY at DESC, id DESC LIMIT $2`,
+    [referralId, limit, t.tenant],
   );
   return rows.map(toRecord);
 }
@@ -80,7 +81,10 @@ export async function listReferralActions(db: Db, t: Tables, query?: ReferralAct
 /** See `Store.getCompany`. */
 export async function getCompany(db: Db, t: Tables, companyId: string): Promise<Company | null> {
   if (typeof companyId !== "string" || !UUID.test(companyId)) return null;
-  const [row] = await db.query<CompanyDbRow>(`SELECT ${COMPANY_COLUMNS} FROM ${t.companies} WHERE id = $1::uuid`, [companyId]);
+  const [row] = await db.query<CompanyDbRow>(`SELECT ${COMPANY_COLUMNS} FROM ${t.companies} WHERE tenant = $2 AND id = $1::uuid`, [
+    companyId,
+    t.tenant,
+  ]);
   return row ? toCompany(row) : null;
 }
 
@@ -93,8 +97,8 @@ export async function setCompanyExternalId(
   const externalId = normalizeCompanyExternalId(request.externalId);
   if (typeof request.companyId !== "string" || !UUID.test(request.companyId)) return null;
   const [row] = await db.query<CompanyDbRow>(
-    `UPDATE ${t.companies} SET external_id = $2, updated_at = now() WHERE id = $1::uuid RETURNING ${COMPANY_COLUMNS}`,
-    [request.companyId, externalId === null ? null : storableText(externalId)],
+    `UPDATE ${t.companies} SET external_id = $2, updated_at = now() WHERE tenant = $3 AND id = $1::uuid RETURNING ${COMPANY_COLUMNS}`,
+    [request.companyId, externalId === null ? null : storableText(externalId), t.tenant],
   );
   return row ? toCompany(row) : null;
 }

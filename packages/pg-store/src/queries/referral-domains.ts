@@ -22,11 +22,11 @@ interface DomainDbRow {
 /** See `Store.listReferralDomains`. A bad page, page size or type throws `InvalidInputError` before any query. */
 export async function listReferralDomains(db: Db, t: Tables, query: ReferralDomainsQuery): Promise<Page<ReferralDomainRow>> {
   const q = normalizeReferralDomainsQuery(query);
-  const params = [q.referralType];
+  const params = [q.referralType, t.tenant];
   const [rows, count] = await Promise.all([
     db.query<DomainDbRow>(
       `SELECT domain, referral_types, latest_status, referral_count, latest_referral_id, latest_updated_at
-       FROM ${t.domainReferrals} WHERE ($1::text IS NULL OR $1::text = ANY(referral_types))
+       FROM ${t.domainReferrals} WHERE tenant = $2 AND ($1::text IS NULL OR $1::text = ANY(referral_types))
        ORDER BY domain LIMIT ${q.pageSize} OFFSET ${q.offset}`,
       params,
     ),
@@ -34,7 +34,7 @@ export async function listReferralDomains(db: Db, t: Tables, query: ReferralDoma
     // without working out every domain's newest referral just to count it.
     db.query<{ total: number | string }>(
       `SELECT count(DISTINCT domain) AS total FROM ${t.referrals}
-       WHERE domain IS NOT NULL AND ($1::text IS NULL OR referral_type = $1::text)`,
+       WHERE tenant = $2 AND domain IS NOT NULL AND ($1::text IS NULL OR referral_type = $1::text)`,
       params,
     ),
   ]);

@@ -37,9 +37,10 @@ export async function recordReferralFailures(db: Db, t: Tables, batch: ReferralF
   const scope = storableText(b.scope);
   const rows = await db.transaction(async (tx: Queryable) => {
     if (b.succeeded.length > 0) {
-      await tx.query(`DELETE FROM ${t.referralFailures} WHERE scope = $1 AND referral_id = ANY($2::text[])`, [
+      await tx.query(`DELETE FROM ${t.referralFailures} WHERE tenant = $3 AND scope = $1 AND referral_id = ANY($2::text[])`, [
         scope,
         b.succeeded.map(storableText),
+        t.tenant,
       ]);
     }
     if (b.failed.length === 0) return [];
@@ -47,12 +48,12 @@ export async function recordReferralFailures(db: Db, t: Tables, batch: ReferralF
     const failed = [...new Map(b.failed.map((f) => [storableText(f.referralId), f])).entries()];
     const sameRunFailures = "CASE WHEN cur.last_run_id = EXCLUDED.last_run_id THEN cur.failures ELSE cur.failures + 1 END";
     return tx.query<FailureDbRow>(
-      `INSERT INTO ${t.referralFailures} AS cur (scope, ${COLUMNS})
-       SELECT $1, f.referral_id, 1, f.content_hash, f.updated_at, f.code, f.message, $2,
+      `INSERT INTO ${t.referralFailures} AS cur (tenant, scope, ${COLUMNS})
+       SELECT $10, $1, f.referral_id, 1, f.content_hash, f.updated_at, f.code, f.message, $2,
               CASE WHEN 1 >= $3::int THEN $4::timestamptz END
        FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[])
          AS f(referral_id, content_hash, updated_at, code, message)
-       ON CONFLICT (scope, referral_id) DO UPDATE SET
+       ON CONFLICT (tenant, scope, referral_id) DO UPDATE SET
          failures = CASE WHEN cur.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN 1 ELSE ${sameRunFailures} END,
          quarantined_at = CASE
            WHEN cur.content_hash IS DISTINCT FROM EXCLUDED.content_hash THEN EXCLUDED.quarantined_at
@@ -73,6 +74,7 @@ export async function recordReferralFailures(db: Db, t: Tables, batch: ReferralF
         failed.map(([, f]) => f.updatedAt),
         failed.map(([, f]) => storableText(f.error.code)),
         failed.map(([, f]) => storableText(f.error.message)),
+        t.tenant,
       ],
     );
   });
@@ -83,8 +85,8 @@ export async function recordReferralFailures(db: Db, t: Tables, batch: ReferralF
 /** See `Store.listReferralFailures`: by referral id (code-point order, as the memory store sorts). */
 export async function listReferralFailures(db: Db, t: Tables, scope: string): Promise<ReferralFailureState[]> {
   const rows = await db.query<FailureDbRow>(
-    `SELECT ${COLUMNS} FROM ${t.referralFailures} WHERE scope = $1 ORDER BY referral_id COLLATE "C"`,
-    [storableText(String(scope))],
+    `SELECT ${COLUMNS} FROM ${t.referralFailures} WHERE tenant = $2 AND scope = $1 ORDER BY referral_id COLLATE "C"`,
+    [storableText(String(scope)), t.tenant],
   );
   return rows.map(toState);
 }
@@ -92,9 +94,9 @@ export async function listReferralFailures(db: Db, t: Tables, scope: string): Pr
 /** `SyncStatus.quarantined`: oldest quarantine first, then referral id. */
 export async function listQuarantined(db: Db, t: Tables, scope: string): Promise<ReferralFailureState[]> {
   const rows = await db.query<FailureDbRow>(
-    `SELECT ${COLUMNS} FROM ${t.referralFailures} WHERE scope = $1 AND quarantined_at IS NOT NULL
+    `SELECT ${COLUMNS} FROM ${t.referralFailures} WHERE tenant = $2 AND scope = $1 AND quarantined_at IS NOT NULL
      ORDER BY quarantined_at, referral_id COLLATE "C"`,
-    [storableText(String(scope))],
+    [storableText(String(scope)), t.tenant],
   );
   return rows.map(toState);
 }

@@ -38,14 +38,20 @@ const isKey = (value: unknown): value is string => typeof value === "string" && 
 export async function getKnownReferrals(db: Db, t: Tables, ids: readonly string[]): Promise<Map<string, KnownReferral>> {
   const wanted = keys(ids);
   if (wanted.length === 0) return new Map();
-  const rows = await db.query<KnownDbRow>(`SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE referral_id = ANY($1::text[])`, [wanted]);
+  const rows = await db.query<KnownDbRow>(`SELECT ${KNOWN_COLUMNS} FROM ${t.referrals} WHERE tenant = $2 AND referral_id = ANY($1::text[])`, [
+    wanted,
+    t.tenant,
+  ]);
   return new Map(rows.map((r) => [r.referral_id, toKnownReferral(r)]));
 }
 
 /** See `Store.getReferral`. */
 export async function getReferral(db: Db, t: Tables, referralId: string): Promise<StoredReferral | null> {
   if (!isKey(referralId)) return null;
-  const [row] = await db.query<ReferralDbRow>(`SELECT ${REFERRAL_COLUMNS} FROM ${referralsWithPayload(t)} WHERE r.referral_id = $1`, [referralId]);
+  const [row] = await db.query<ReferralDbRow>(`SELECT ${REFERRAL_COLUMNS} FROM ${referralsWithPayload(t)} WHERE r.tenant = $2 AND r.referral_id = $1`, [
+    referralId,
+    t.tenant,
+  ]);
   return row ? toStoredReferral(row) : null;
 }
 
@@ -60,13 +66,13 @@ export async function findCompanies(
   if (domains.length === 0 && names.length === 0) return [];
   const rows = await db.query<CompanyDbRow>(
     `SELECT ${COMPANY_COLUMNS} FROM ${t.companies}
-     WHERE domain = ANY($1::text[]) OR normalized_name = ANY($2::text[]) ORDER BY domain`,
-    [domains, names],
+     WHERE tenant = $3 AND (domain = ANY($1::text[]) OR normalized_name = ANY($2::text[])) ORDER BY domain`,
+    [domains, names, t.tenant],
   );
   return rows.map(toCompany);
 }
 
-/** See `Store.setManualLink`. A company id that names no company is `InvalidInputError`. */
+/** See `Store.setManualLink`. A company id that names no company of the same tenant is `InvalidInputError`. */
 export async function setManualLink(
   db: Db,
   t: Tables,
@@ -74,18 +80,18 @@ export async function setManualLink(
 ): Promise<InboxRow | null> {
   const { referralId, companyId } = request;
   if (!isKey(referralId)) return null;
-  const [known] = await db.query(`SELECT 1 AS present FROM ${t.referrals} WHERE referral_id = $1`, [referralId]);
+  const [known] = await db.query(`SELECT 1 AS present FROM ${t.referrals} WHERE tenant = $2 AND referral_id = $1`, [referralId, t.tenant]);
   if (!known) return null;
   if (companyId !== null) {
     const exists =
       typeof companyId === "string" &&
       UUID.test(companyId) &&
-      (await db.query(`SELECT 1 AS present FROM ${t.companies} WHERE id = $1::uuid`, [companyId])).length > 0;
+      (await db.query(`SELECT 1 AS present FROM ${t.companies} WHERE tenant = $2 AND id = $1::uuid`, [companyId, t.tenant])).length > 0;
     if (!exists) throw new InvalidInputError("companyId does not name a known company.");
   }
   const [row] = await db.query<InboxDbRow>(
-    `UPDATE ${t.referrals} SET link_status = $2, linked_company_id = $3 WHERE referral_id = $1 RETURNING ${INBOX_COLUMNS}`,
-    [referralId, companyId === null ? "manual_unlinked" : "manual_linked", companyId],
+    `UPDATE ${t.referrals} SET link_status = $2, linked_company_id = $3 WHERE tenant = $4 AND referral_id = $1 RETURNING ${INBOX_COLUMNS}`,
+    [referralId, companyId === null ? "manual_unlinked" : "manual_linked", companyId, t.tenant],
   );
   return row ? toInboxRow(row) : null;
 }
@@ -95,8 +101,8 @@ export async function referralTypesByDomain(db: Db, t: Tables, domains: readonly
   const wanted = keys(domains);
   if (wanted.length === 0) return new Map();
   const rows = await db.query<{ domain: string; referral_type: ReferralType }>(
-    `SELECT DISTINCT domain, referral_type FROM ${t.referrals} WHERE domain = ANY($1::text[])`,
-    [wanted],
+    `SELECT DISTINCT domain, referral_type FROM ${t.referrals} WHERE tenant = $2 AND domain = ANY($1::text[])`,
+    [wanted, t.tenant],
   );
   const seen = new Map<string, Set<ReferralType>>();
   for (const row of rows) seen.set(row.domain, (seen.get(row.domain) ?? new Set()).add(row.referral_type));
@@ -117,8 +123,8 @@ export async function listRawLeads(db: Db, t: Tables, referralId?: string): Prom
     created_at: Date | string;
   }>(
     `SELECT referral_id, domain, company_name, email, website, payload, payload_json, content_hash, created_at
-     FROM ${t.rawLeads} WHERE source = 'partnercenter' AND ($1::text IS NULL OR referral_id = $1) ORDER BY id`,
-    [referralId ?? null],
+     FROM ${t.rawLeads} WHERE tenant = $2 AND source = 'partnercenter' AND ($1::text IS NULL OR referral_id = $1) ORDER BY id`,
+    [referralId ?? null, t.tenant],
   );
   return rows.map((r) => ({
     source: "partnercenter",

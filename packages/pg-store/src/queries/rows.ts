@@ -1,10 +1,10 @@
 // Row shapes of the referrals and companies tables and their mapping to the Store types.
-import { DEFAULT_TENANT, type Company, type InboxRow, type KnownReferral, type LinkStatus, type ReferralType, type StoredReferral } from "@pc-referrals/core";
+import type { Company, InboxRow, KnownReferral, LinkStatus, ReferralType, StoredReferral } from "@pc-referrals/core";
 import type { Tables } from "../schema.js";
 import { iso, isoOrNull } from "../values.js";
 
 /** Columns of an inbox row, in SELECT-list form. */
-export const INBOX_COLUMNS = `referral_id, referral_type, status, substatus, customer_name, domain, link_status,
+export const INBOX_COLUMNS = `tenant, referral_id, referral_type, status, substatus, customer_name, domain, link_status,
   linked_company_id, azure_tenant_id, remote_updated_at, last_synced_at, expires_at`;
 
 /** Columns of what the engine (and applyBatch) must know of a stored referral, in SELECT-list form. */
@@ -45,11 +45,13 @@ export const REFERRAL_COLUMNS = `${INBOX_COLUMNS}, type_evidence, direction, con
 export function referralsWithPayload(t: Tables): string {
   return `${t.referrals} r CROSS JOIN LATERAL (
     SELECT l.payload, l.payload_json FROM ${t.rawLeads} l
-    WHERE l.source = r.payload_source AND l.referral_id = r.referral_id AND l.content_hash = r.content_hash) p`;
+    WHERE l.tenant = r.tenant AND l.source = r.payload_source AND l.referral_id = r.referral_id
+      AND l.content_hash = r.content_hash) p`;
 }
 
 /** A row selected with {@link INBOX_COLUMNS}. */
 export interface InboxDbRow {
+  tenant: string;
   referral_id: string;
   referral_type: ReferralType;
   status: string | null;
@@ -80,7 +82,7 @@ export interface ReferralDbRow extends InboxDbRow {
 /** The inbox row of a referrals row. */
 export function toInboxRow(row: InboxDbRow): InboxRow {
   return {
-    tenant: DEFAULT_TENANT,
+    tenant: row.tenant,
     referralId: row.referral_id,
     referralType: row.referral_type,
     status: row.status,

@@ -63,9 +63,9 @@ export async function recordRun(db: Db, t: Tables, run: SyncRunRecord): Promise<
   const startedAt = toIsoInstant(run.startedAt, "startedAt");
   const finishedAt = run.finishedAt === null ? null : toIsoInstant(run.finishedAt, "finishedAt");
   await db.query(
-    `INSERT INTO ${t.syncRuns} (run_id, trigger, full_sync, status, started_at, finished_at, counts, errors, warnings)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb)
-     ON CONFLICT (run_id) DO UPDATE SET trigger = EXCLUDED.trigger, full_sync = EXCLUDED.full_sync,
+    `INSERT INTO ${t.syncRuns} (tenant, run_id, trigger, full_sync, status, started_at, finished_at, counts, errors, warnings)
+     VALUES ($10, $1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb)
+     ON CONFLICT (tenant, run_id) DO UPDATE SET trigger = EXCLUDED.trigger, full_sync = EXCLUDED.full_sync,
        status = EXCLUDED.status, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
        counts = EXCLUDED.counts, errors = EXCLUDED.errors, warnings = EXCLUDED.warnings, recorded_at = now()`,
     [
@@ -78,6 +78,7 @@ export async function recordRun(db: Db, t: Tables, run: SyncRunRecord): Promise<
       toJsonb(run.counts).json,
       toJsonb(run.errors).json,
       toJsonb(run.warnings ?? []).json,
+      t.tenant,
     ],
   );
 }
@@ -87,8 +88,8 @@ export async function listRuns(db: Db, t: Tables, query: { limit?: number } = {}
   const limit = query.limit ?? RUNS_DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidInputError("limit must be a positive integer.");
   const rows = await db.query<RunDbRow>(
-    `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} ORDER BY started_at DESC, run_id DESC LIMIT $1`,
-    [Math.min(limit, RUNS_MAX_LIMIT)],
+    `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} WHERE tenant = $2 ORDER BY started_at DESC, run_id DESC LIMIT $1`,
+    [Math.min(limit, RUNS_MAX_LIMIT), t.tenant],
   );
   return rows.map(toRun);
 }
@@ -96,8 +97,8 @@ export async function listRuns(db: Db, t: Tables, query: { limit?: number } = {}
 /** See `Store.getCursor`. */
 export async function getCursor(db: Db, t: Tables, scope: string): Promise<Cursor | null> {
   const [row] = await db.query<{ updated_at: Date | string; order_honoured: boolean }>(
-    `SELECT updated_at, order_honoured FROM ${t.cursor} WHERE scope = $1`,
-    [storableText(String(scope))],
+    `SELECT updated_at, order_honoured FROM ${t.cursor} WHERE tenant = $2 AND scope = $1`,
+    [storableText(String(scope)), t.tenant],
   );
   return row ? toStoredCursor({ updatedAt: iso(row.updated_at), orderHonoured: row.order_honoured }) : null;
 }
@@ -107,10 +108,10 @@ export async function advanceCursor(db: Db, t: Tables, scope: string, next: Curs
   requireText(scope, "scope");
   const cursor = toStoredCursor(next);
   await db.query(
-    `INSERT INTO ${t.cursor} (scope, updated_at, order_honoured) VALUES ($1, $2, $3)
-     ON CONFLICT (scope) DO UPDATE SET updated_at = EXCLUDED.updated_at, order_honoured = EXCLUDED.order_honoured,
+    `INSERT INTO ${t.cursor} (tenant, scope, updated_at, order_honoured) VALUES ($4, $1, $2, $3)
+     ON CONFLICT (tenant, scope) DO UPDATE SET updated_at = EXCLUDED.updated_at, order_honoured = EXCLUDED.order_honoured,
        advanced_at = now()`,
-    [storableText(scope), cursor.updatedAt, cursor.orderHonoured !== false],
+    [storableText(scope), cursor.updatedAt, cursor.orderHonoured !== false, t.tenant],
   );
 }
 
@@ -157,8 +158,9 @@ export async function getSyncStatus(
 ): Promise<SyncStatus> {
   const landed = (fullOnly: boolean) =>
     db.query<RunDbRow>(
-      `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} WHERE status IN ('succeeded', 'partial')${fullOnly ? " AND full_sync" : ""}
+      `SELECT ${RUN_COLUMNS} FROM ${t.syncRuns} WHERE tenant = $1 AND status IN ('succeeded', 'partial')${fullOnly ? " AND full_sync" : ""}
        ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+      [t.tenant],
     );
   const [last, succeeded, reconcile, quarantined, holder, cursor, count] = await Promise.all([
     listRuns(db, t, { limit: 1 }),
@@ -167,7 +169,7 @@ export async function getSyncStatus(
     listQuarantined(db, t, scope),
     running(),
     getCursor(db, t, scope),
-    db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${t.referrals}`),
+    db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${t.referrals} WHERE tenant = $1`, [t.tenant]),
   ]);
   const lastReconcile = reconcile[0] ? toRun(reconcile[0]) : null;
   return {
