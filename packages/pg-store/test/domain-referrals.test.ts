@@ -45,6 +45,7 @@ describe.each(BACKENDS)("lead-list filter: the domain_referrals view on %s", (ba
       ["referral_count", "bigint"],
       ["latest_referral_id", "text"],
       ["latest_updated_at", "timestamp with time zone"],
+      ["tenant", "text"],
     ]);
     await store.applyBatch(makeProcessedPage([makeProcessedReferral({ referralId: "kept" })]));
 

@@ -22,6 +22,12 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe("createMemoryStore", () => {
+  it("is the default tenant, and gives the same view of a tenant each time", () => {
+    const store = createMemoryStore();
+    expect([store.tenant, store.forTenant("default")]).toEqual(["default", store]);
+    expect(store.forTenant("contoso")).toBe(store.forTenant("contoso").forTenant("contoso"));
+  });
+
   it("expires a lease exactly at its end on the injected clock", async () => {
     const clock = manualClock();
     const store = createMemoryStore({ now: clock.now });

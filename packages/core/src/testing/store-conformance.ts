@@ -39,6 +39,12 @@
  *   `listReferralActions` is newest first (`at`, then `id`, descending), 50 by default, limit 1..500.
  * - A company's `externalId` is null until `setCompanyExternalId` sets it; syncs never change it.
  * - Text without U+0000 or lone surrogates is stored verbatim; timestamps are compared as instants.
+ * - Tenants (checked when the store has `forTenant`; a store without it must be the `default`
+ *   tenant): every row a view reads or writes is its tenant's (the same referral id is one row per
+ *   tenant; another tenant's company is not found, and linking to it is `invalid_input`); domain
+ *   scans are shared; each tenant has its own run lock (two tenants hold theirs at once, releasing
+ *   one never frees another, even with the same owner); `forTenant` of a view is the sibling view,
+ *   `forTenant("default")` reads the root's rows; a malformed id is `invalid_input`.
  * - Optional parts (checked when the store has them): `readPageContext` answers what
  *   `getKnownReferrals` plus `findCompanies` answer; `applyBatch` with `page.lease` renews the
  *   writer's lease in the same write, and when another run holds the lease the page is still
@@ -63,6 +69,8 @@ import { describeReferralActions } from "./conformance/referral-actions.js";
 import { describeReferralDomains } from "./conformance/referral-domains.js";
 import { describeReferralFailures } from "./conformance/referral-failures.js";
 import { describeRunLock } from "./conformance/run-lock.js";
+import { describeTenantRunLock } from "./conformance/tenant-run-lock.js";
+import { describeTenants } from "./conformance/tenants.js";
 import { describeWritePath } from "./conformance/write-path.js";
 
 /** Options of {@link describeStoreConformance}. */
@@ -73,7 +81,7 @@ export interface StoreConformanceOptions<S extends Store = Store> {
   inspect?: StoreInspector<S>;
 }
 
-/** Registers the Store conformance suite (about 60 tests, 120 cases) under `describe("Store conformance: <name>")`. */
+/** Registers the Store conformance suite (about 70 tests, 130 cases) under `describe("Store conformance: <name>")`. */
 export function describeStoreConformance<S extends Store>(
   name: string,
   makeStore: () => Promise<S> | S,
@@ -116,5 +124,7 @@ export function describeStoreConformance<S extends Store>(
     describeWritePath(ctx);
     describeExpiry(ctx);
     describeReferralActions(ctx);
+    describeTenants(ctx);
+    describeTenantRunLock(ctx);
   });
 }
