@@ -12,6 +12,16 @@ const projectDirs = ["packages", "examples"].flatMap((parent) =>
     : [],
 );
 
+// A project is named for its folder; an example named like a package (examples/worker beside
+// packages/worker) gets its parent as prefix: "examples-worker".
+const names = new Set<string>();
+const projectName = (dir: string): string => {
+  const [parent = "", name = dir] = dir.split("/");
+  const unique = names.has(name) ? `${parent}-${name}` : name;
+  names.add(unique);
+  return unique;
+};
+
 export default defineConfig({
   resolve: { conditions: ["@pc-referrals/source"] },
   ssr: { resolve: { conditions: ["@pc-referrals/source"] } },
@@ -19,7 +29,7 @@ export default defineConfig({
     projects: projectDirs.map((dir) => ({
       extends: true,
       test: {
-        name: dir.split("/").pop() ?? dir,
+        name: projectName(dir),
         root: dir,
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
         testTimeout: 30_000,

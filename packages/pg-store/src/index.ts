@@ -1,6 +1,8 @@
 // Public surface of @pc-referrals/pg-store: explicit named re-exports only.
 export { createPgStore } from "./pg-store.js";
 export type { PgStore, PgStoreOptions } from "./pg-store.js";
+export { createPgBossDb } from "./pg-boss-db.js";
+export type { PgBossDb } from "./pg-boss-db.js";
 export type { PgTenantStore } from "./tenant-view.js";
 export { createPgTokenCache } from "./create-pg-token-cache.js";
 export { mergeTokenCaches } from "./token-cache.js";

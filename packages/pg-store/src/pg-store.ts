@@ -3,6 +3,7 @@
 import pg from "pg";
 import { ConfigError, DEFAULT_TENANT, PcReferralsError, requireTenantId, StoreError } from "@pc-referrals/core";
 import { createPoolDb, type Db } from "./db.js";
+import { registerStoreDb } from "./pg-boss-db.js";
 import type { RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
@@ -194,5 +195,5 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
       await db.close();
     },
   };
-  return store;
+  return registerStoreDb(store, database);
 }
