@@ -8,7 +8,16 @@ import {
   createSyncEngine,
   silentLogger,
 } from "@pc-referrals/core";
-import type { Logger, MsalTokenProvider, MsalTokenProviderOptions, PartnerCenterClient, ReferralActions, Store, SyncEngine } from "@pc-referrals/core";
+import type {
+  Logger,
+  MsalTokenProvider,
+  MsalTokenProviderOptions,
+  PartnerCenterClient,
+  ReferralActions,
+  Store,
+  SyncEngine,
+  TenantOverrides,
+} from "@pc-referrals/core";
 import { createFakeEntra } from "@pc-referrals/core/fakes";
 import { createPgStore, createPgTokenCache } from "@pc-referrals/pg-store";
 import type { PgStore } from "@pc-referrals/pg-store";
@@ -91,16 +100,18 @@ function connect(config: CliConfig, store: Store, tokens: MsalTokenProvider, log
     logger,
     onRetry: (notice) => engine?.handleRetryNotice(notice),
   });
-  engine = createSyncEngine({
-    client,
-    store,
-    enabled: config.enabled,
-    scoring: { azureTenantScore: config.azureTenantScore, coSellBonus: config.coSellBonus },
+  engine = createSyncEngine({ client, store, enabled: config.enabled, ...engineSettings(config, logger) });
+  return { client, engine };
+}
+
+/** The engine options the configuration sets besides the client, store and feature flag (a tenant's overrides win). */
+export function engineSettings(config: CliConfig, logger: Logger, overrides: TenantOverrides = {}) {
+  return {
+    scoring: { azureTenantScore: config.azureTenantScore, coSellBonus: config.coSellBonus, ...overrides.scoring },
     expiry: { defaultDays: config.expiryDefaultDays, thresholdsDays: config.expiryThresholdsDays },
     overlapMs: config.syncOverlapSeconds * 1000,
     logger,
-  });
-  return { client, engine };
+  };
 }
 
 /** Runs `work` with the store open and always closes it afterwards. */

@@ -14,10 +14,8 @@ export const tenantOption: OptionSpec = { type: "string", value: "<id>", descrip
 
 /** A tenant id, or the usage error (exit 2) with the rule. */
 export function requireTenant(value: string, what = "Tenant id"): string {
-  if (!isTenantId(value)) {
-    throw new CliError(EXIT.config, `${what} ${JSON.stringify(value.slice(0, 80))} is not valid.`, `A tenant id is ${TENANT_ID_RULE}.`);
-  }
-  return value;
+  if (isTenantId(value)) return value;
+  throw new CliError(EXIT.config, `${what} ${JSON.stringify(String(value).slice(0, 80))} is not valid.`, `A tenant id is ${TENANT_ID_RULE}.`);
 }
 
 /** The tenant of this command: `--tenant`, else PARTNER_CENTER_TENANT, else `default`. */
