@@ -1,14 +1,15 @@
 // createPgStore: the Store on a `pg` Pool (PostgreSQL) or, with no connection given, on embedded
 // PGlite in a local folder. Both run the same migrations and the same queries through `Db`.
 import pg from "pg";
-import { ConfigError, DEFAULT_TENANT, PcReferralsError, requireTenantId, StoreError } from "@pc-referrals/core";
+import { ConfigError, DEFAULT_TENANT, PcReferralsError, requireTenantId, StoreError, type TenantRegistry } from "@pc-referrals/core";
 import { createPoolDb, type Db } from "./db.js";
 import { registerStoreDb } from "./pg-boss-db.js";
 import type { RunLockManager } from "./lock.js";
 import { migrate, migrationStatus, rollback, type MigrationRef, type MigrationStatusEntry } from "./migrate.js";
 import { createPGliteDb, DEFAULT_DATA_DIR, openPGlite, type PGliteLike } from "./pglite.js";
 import { pgliteWithoutTrigrams } from "./queries/search-index.js";
-import { DEFAULT_SCHEMA, isSchemaName, SCHEMA_NAME_RULE } from "./schema.js";
+import { createPgTenantRegistry } from "./queries/tenants.js";
+import { DEFAULT_SCHEMA, isSchemaName, SCHEMA_NAME_RULE, tablesOf } from "./schema.js";
 import { createTenantView, type PgTenantStore, type ViewContext } from "./tenant-view.js";
 
 /** Options of {@link createPgStore}. Give at most one of `connectionString`, `pool`, `pglite`. */
@@ -40,6 +41,11 @@ export interface PgStore extends PgTenantStore {
   rollback(steps?: number): Promise<MigrationRef[]>;
   /** The state of every migration: applied, pending, edited (changed after it was applied) or unknown. */
   status(): Promise<MigrationStatusEntry[]>;
+  /**
+   * The hosted tenants, on the `tenants` table: login state, schedule and overrides. `claimDue` is
+   * one atomic statement, so workers in many processes never claim one tenant twice per interval.
+   */
+  readonly tenants: TenantRegistry;
   /** Releases every held run lock (of every tenant view) and closes what the store opened (never a pool or PGlite passed in). */
   close(): Promise<void>;
 }
@@ -185,6 +191,7 @@ export function createPgStore(options: PgStoreOptions = {}): PgStore {
     migrate: () => guard("migrate", (db) => migrate({ db, schema }), database),
     rollback: (steps = 1) => guard("rollback", (db) => rollback({ db, schema }, steps), database),
     status: () => guard("status", (db) => migrationStatus({ db, schema }), database),
+    tenants: createPgTenantRegistry(guard, tablesOf(schema)),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,7 @@
 // Migration 0009 (tenants) on a database populated at 0008: every row lands in tenant `default`
 // and reads back through the store; down gives back exactly the 0008 schema and rows; up again.
 // Down refuses, changing nothing, while another tenant's rows or registry entries exist.
-import { completeCounts, PcReferralsError } from "@pc-referrals/core";
+import { completeCounts, PcReferralsError, type TokenCachePlugin } from "@pc-referrals/core";
 import { describe, expect, it } from "vitest";
 import { MIGRATIONS } from "../src/index.js";
 import { migrate, rollback } from "../src/migrate.js";
@@ -164,10 +164,8 @@ describe.each(BACKENDS)("migration 0009 on %s", (backend) => {
     ]);
     expect(up.announced).toEqual([]);
     let cached: string | null = null;
-    await store.tokenCache().beforeCacheAccess({
-      cacheHasChanged: false,
-      tokenCache: { serialize: () => "", deserialize: (data) => void (cached = data) },
-    });
+    const context = { cacheHasChanged: false, tokenCache: { serialize: () => "", deserialize: (data: string) => void (cached = data) } };
+    await store.tokenCache().beforeCacheAccess(context as unknown as Parameters<TokenCachePlugin["beforeCacheAccess"]>[0]);
     expect(cached).toBe('{"Account":{"a":1}}');
     // Another tenant sees none of it.
     const other = store.forTenant("contoso");
