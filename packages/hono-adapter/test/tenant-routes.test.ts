@@ -129,6 +129,19 @@ describe("POST /webhooks/partner-center/:tenant", () => {
   });
 });
 
+describe("GET /openapi.json with tenants", () => {
+  it("documents the tenant webhook route, the queued sync answer and InboxRow.tenant", async () => {
+    const doc = (await (await webhookApp.request(`${MOUNT}/openapi.json`, { headers: { authorization: "Bearer token-of-a" } })).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/webhooks/partner-center/{tenant}", "/sync"]));
+    expect(Object.keys(doc.paths)).not.toContain("/webhooks/partner-center");
+    expect(doc.components.schemas.InboxRow?.required).toContain("tenant");
+    expect(doc.components.schemas.SyncQueued?.properties).toHaveProperty("jobId");
+  });
+});
+
 describe("option and verdict checks", () => {
   const tenants = { enqueueSync: async () => ({ queued: true, jobId: null }) };
   const configIssues = (options: unknown): string[] => {

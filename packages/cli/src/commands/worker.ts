@@ -6,7 +6,7 @@ import { createPgBossDb, type PgStore } from "@pc-referrals/pg-store";
 import { createTenantWorker, type TenantWorker } from "@pc-referrals/worker";
 import PgBoss from "pg-boss";
 import type { CommandContext } from "../command.js";
-import { requireEnabled, resolveConfig, type CliConfig } from "../config.js";
+import { requireClientId, requireEnabled, resolveConfig, type CliConfig } from "../config.js";
 import { engineSettings, openStore, tokenProvider, withStore } from "../context.js";
 import { untilInterrupted } from "../io.js";
 import { createCliLogger } from "../log.js";
@@ -46,6 +46,8 @@ function logJobs(worker: TenantWorker, logger: Logger): void {
 export async function run({ io, values, verbose }: CommandContext): Promise<number> {
   const config = resolveConfig(io, { tokenStore: values["token-store"] as string | undefined });
   requireEnabled(config);
+  // Checked before any job runs: without it every tenant's first job would fail the same way.
+  requireClientId(config);
   const concurrency = wholeFlag("concurrency", values.concurrency, 1, 64) ?? 2;
   const { logger } = createCliLogger(io, { verbose });
   return withStore(openStore(config), async (store) => {
