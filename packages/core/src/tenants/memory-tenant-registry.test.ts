@@ -25,6 +25,7 @@ describe("createMemoryTenantRegistry", () => {
 
   it("refuses bad initial tenants and unknown options", async () => {
     expect(await codeOf(() => createMemoryTenantRegistry([{ id: "Bad Id" }]))).toBe("invalid_input");
+    expect(await codeOf(() => createMemoryTenantRegistry({ id: "contoso" } as never))).toBe("invalid_input");
     expect(await codeOf(() => createMemoryTenantRegistry([], { clock: Date.now } as never))).toBe("config_invalid");
   });
 

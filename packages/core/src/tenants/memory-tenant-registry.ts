@@ -1,6 +1,7 @@
 // The in-memory TenantRegistry: same rules as pg-store's `tenants` table (both pass
 // describeTenantRegistryConformance), for tests, demos and one-process hosts.
 import { z } from "zod";
+import { InvalidInputError } from "../errors.js";
 import { parseOptions } from "../_options.js";
 import { toIsoInstant } from "../store/validate-page.js";
 import { normalizeLoginRequiredReason, normalizeTenantInput } from "./tenant-input.js";
@@ -38,6 +39,7 @@ export function createMemoryTenantRegistry(
     tenants.set(record.id, record);
     return structuredClone(record);
   };
+  if (!Array.isArray(initial)) throw new InvalidInputError("The initial tenants must be an array of tenant inputs.");
   for (const input of initial) put(input);
 
   const update = (id: string, change: (record: TenantRecord) => TenantRecord): boolean => {
