@@ -9,11 +9,12 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { createPartnerCenterClient, createStaticTokenProvider, type ListReferralsQuery } from "@pc-referrals/core";
 import { startFakeProcess } from "../packages/core/scripts/bench/fake-process.js";
-import { openDatabase, postgresProblem, STORE_KINDS, type BenchDatabase, type StoreKind } from "./lib/databases.js";
+import { databaseUrl, openDatabase, postgresProblem, STORE_KINDS, type BenchDatabase, type StoreKind } from "./lib/databases.js";
 import { prepareFirstRuns } from "./lib/first-run.js";
 import { runInbox } from "./lib/inbox.js";
 import { idleShare, profiled, selfTimeTable, topSelfTime, type CpuProfile } from "./lib/profile.js";
-import { resultTables, spread, syncEntry, type Entry, type Spread, type SpreadKey } from "./lib/report.js";
+import { resultTables, spread, syncEntry, tenantTable, type Entry, type Spread, type SpreadKey } from "./lib/report.js";
+import { isTenantEntry, runTenantRow } from "./lib/tenants.js";
 import { BASELINE_PAUSE_MS, fetchOnly, fullSync, naiveBaseline, recordingClient } from "./lib/samples.js";
 
 const here = (path: string) => new URL(path, import.meta.url);
@@ -27,6 +28,7 @@ const { values: flags } = parseArgs({
     profile: { type: "boolean", default: false },
     inbox: { type: "boolean" },
     "no-inbox": { type: "boolean" },
+    "tenants-only": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -34,7 +36,9 @@ if (flags.help) {
   console.log(`pnpm bench [--quick] [--runs N] [--sizes 2000,10000] [--latencies 0,150] [--stores postgres,pglite] [--profile] [--inbox|--no-inbox]
   --quick     N = 2,000 only, 3 runs, no inbox; writes results/quick.json (latest.json and README.md untouched)
   --inbox     the inbox entry (100,000 referrals on PostgreSQL) in a quick or partial run too
-  --profile   also profile S (0 ms, 2,000, PostgreSQL) and a first run; top 10 self time into README.md`);
+  --profile   also profile S (0 ms, 2,000, PostgreSQL) and a first run; top 10 self time into README.md
+  --tenants-only  only the tenant row (50 tenants × 2,000 at 150 ms on 1, 2 and 4 worker processes; --quick: 10 × 500);
+              writes results/tenants.json (--quick: tenants-quick.json) and the tenants section of README.md`);
   process.exit(0);
 }
 
@@ -44,7 +48,9 @@ const runs = Number(flags.runs ?? (quick ? 3 : 5));
 const sizes = list(flags.sizes, quick ? [2_000] : [2_000, 10_000, 100_000]);
 const latencies = list(flags.latencies, [0, 150]);
 const custom = flags.runs !== undefined || flags.sizes !== undefined || flags.latencies !== undefined || flags.stores !== undefined;
-const wantedStores = (flags.stores?.split(",").map((s) => s.trim()) ?? STORE_KINDS) as StoreKind[];
+const tenantsOnly = flags["tenants-only"] === true;
+// The tenant row runs on PostgreSQL only: pg-boss's point is many processes on one database.
+const wantedStores = (tenantsOnly ? ["postgres"] : (flags.stores?.split(",").map((s) => s.trim()) ?? STORE_KINDS)) as StoreKind[];
 const inboxWanted = flags["no-inbox"] === true ? false : (flags.inbox ?? (!quick && !custom));
 const SEED = 42;
 const PAGE_SIZE = 100;
@@ -152,8 +158,11 @@ const runsOf = (n: number): number => (n >= LARGE_N && flags.runs === undefined 
 /** What 100,000 at `latencyMs` would add: pages × latency for every L and S of every store (first runs are at 0 ms only). */
 const latencyCostMs = (n: number, latencyMs: number) => Math.ceil(n / PAGE_SIZE) * latencyMs * runsOf(n) * 2 * stores.length;
 
+/** The tenant row's size: the issue's 50 × 2,000 at 150 ms, or 10 × 500 with --quick. */
+const TENANT_ROW = { tenants: quick ? 10 : 50, n: quick ? 500 : 2_000, latencyMs: 150, processes: [1, 2, 4], concurrency: 2 };
+
 try {
-  for (const n of sizes) {
+  for (const n of tenantsOnly ? [] : sizes) {
     for (const latencyMs of latencies) {
       if (n >= 100_000 && latencyMs > 0) {
         const cost = latencyCostMs(n, latencyMs);
@@ -175,10 +184,33 @@ try {
   if (fakeCpuPerRequest.length > 0) {
     note(`the fake spent ${spread(fakeCpuPerRequest).median.toFixed(2)} ms of CPU per request served at 0 ms (median), in its own process.`);
   }
-  if (inboxWanted && databases.has("postgres")) {
+  if (databases.has("postgres") && (tenantsOnly || !custom)) {
+    entries.push(...(await runTenantRow(databaseUrl(), TENANT_ROW, (text) => console.log(`… tenants: ${text}`))));
+    notes.push(
+      `Tenant row: ${TENANT_ROW.tenants} tenants × ${TENANT_ROW.n.toLocaleString("en-US")} referrals at ${TENANT_ROW.latencyMs} ms per page, createTenantWorker with ${TENANT_ROW.concurrency} jobs per process, pg-boss 10 on each process's store pool; ideal = tenants × pages × latency ÷ (processes × jobs); connections: peak of pg_stat_activity for the database (the sampler excluded).`,
+    );
+  }
+  if (tenantsOnly) {
+    const tables = tenantTable(entries.filter(isTenantEntry), false);
+    console.log(`\npnpm bench --tenants-only${quick ? " --quick" : ""}\n\n${tables}\n`);
+    for (const text of notes) console.log(`note: ${text}`);
+    const out = quick ? "./results/tenants-quick.json" : "./results/tenants.json";
+    await mkdir(here("./results/"), { recursive: true });
+    await writeFile(here(out), `${JSON.stringify(entries, null, 2)}\n`);
+    console.log(`\nwrote bench/${out.slice(2)}`);
+    if (!quick) {
+      await writeReadme("tenants", [`Command: \`pnpm bench --tenants-only\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. Machine: ${await machine()}.`, "", tenantTable(entries.filter(isTenantEntry), true), "", ...notes.map((t) => `- ${t}`)].join("\n"));
+    }
+  } else if (inboxWanted && databases.has("postgres")) {
     console.log(`… inbox: ${INBOX_N.toLocaleString("en-US")} referrals on PostgreSQL, ${runs} runs`);
     entries.push(await runInbox(INBOX_N, runs, (text) => console.log(`… inbox: ${text}`)));
   }
+  if (!tenantsOnly) await finishSyncBench();
+} finally {
+  for (const db of databases.values()) await db.close();
+}
+
+async function finishSyncBench(): Promise<void> {
   if (sizes.some((n) => runsOf(n) !== runs)) notes.push(`N = ${LARGE_N.toLocaleString("en-US")} has ${LARGE_RUNS} runs, not ${runs}: at about a minute per S, five would take the bench past 12 minutes.`);
   notes.push("firstRunWallMs and peakRssMb are measured at 0 ms only (at 150 ms a first run adds the same latency to the same start-up).");
   notes.push(`B (the naive baseline) runs once per store and latency: one transaction per referral and a ${BASELINE_PAUSE_MS / 1000} s pause between pages; B/S divides it by the median S.`);
@@ -196,8 +228,6 @@ try {
   console.log(`\nwrote bench/${out.slice(2)}`);
   if (!quick && !custom) await writeReadme("results", await resultsSection(totalS));
   if (profileSection !== null) await writeReadme("profile", profileSection);
-} finally {
-  for (const db of databases.values()) await db.close();
 }
 
 async function machine(): Promise<string> {
@@ -268,7 +298,7 @@ async function profile(db: BenchDatabase): Promise<string> {
   }
 }
 
-async function writeReadme(part: "results" | "profile", section: string): Promise<void> {
+async function writeReadme(part: "results" | "profile" | "tenants", section: string): Promise<void> {
   const file = here("./README.md");
   const text = await readFile(file, "utf8");
   const start = `<!-- bench:${part}:start -->`;

@@ -1,6 +1,7 @@
 // The figures of a run: entries of results/latest.json (medians, with …Min/…Max beside them), the
 // targets of issue 12 with PASS/MISS, the printed tables, and the generated part of README.md.
 import type { StoreKind } from "./databases.js";
+import { isTenantEntry, type TenantEntry } from "./tenants.js";
 
 /** Median, min and max of the samples of one figure. */
 export interface Spread {
@@ -50,7 +51,7 @@ export interface InboxEntry {
   inboxP95MsMax: number;
 }
 
-export type Entry = SyncEntry | InboxEntry;
+export type Entry = SyncEntry | InboxEntry | TenantEntry;
 
 export function syncEntry(n: number, latencyMs: number, store: StoreKind, figures: Partial<Record<SpreadKey, Spread>>): SyncEntry {
   const entry: Record<string, number | string | null> = { n, latencyMs, store };
@@ -64,6 +65,7 @@ export function syncEntry(n: number, latencyMs: number, store: StoreKind, figure
 }
 
 export const isInboxEntry = (entry: Entry): entry is InboxEntry => "inboxP95Ms" in entry;
+const isSyncEntry = (entry: Entry): entry is SyncEntry => !isInboxEntry(entry) && !isTenantEntry(entry);
 
 /** One target of issue 12 and how this run did against it. */
 export interface TargetResult {
@@ -77,7 +79,7 @@ const fmt = (value: number | null, digits = 0): string =>
   value === null ? "—" : value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export function checkTargets(entries: readonly Entry[]): TargetResult[] {
-  const sync = entries.filter((e): e is SyncEntry => !isInboxEntry(e));
+  const sync = entries.filter(isSyncEntry);
   const find = (n: number, latencyMs: number, store: StoreKind) => sync.find((e) => e.n === n && e.latencyMs === latencyMs && e.store === store);
   const results: TargetResult[] = [];
   const check = (target: string, found: Array<{ label: string; value: number | null; ok: (v: number) => boolean; digits?: number }>) => {
@@ -134,7 +136,7 @@ const ranged = (entry: SyncEntry, key: SpreadKey, digits = 0): string => {
 };
 
 export function resultTables(entries: readonly Entry[], markdown: boolean): string {
-  const sync = entries.filter((e): e is SyncEntry => !isInboxEntry(e));
+  const sync = entries.filter(isSyncEntry);
   const rows = sync.map((e) => [
     e.n.toLocaleString("en-US"),
     `${e.latencyMs} ms`,
@@ -163,7 +165,28 @@ export function resultTables(entries: readonly Entry[], markdown: boolean): stri
       ),
     );
   }
+  const tenantRows = entries.filter(isTenantEntry);
+  if (tenantRows.length > 0) parts.push(tenantTable(tenantRows, markdown));
   const targets = checkTargets(entries);
   parts.push(table(["target", "measured", "result"], targets.map((t) => [t.target, t.measured, verdict(t.pass)]), markdown, 3));
   return parts.join("\n\n");
+}
+
+/** The tenant row: wall time per worker-process count, against the ideal, and the connections used. */
+export function tenantTable(rows: readonly TenantEntry[], markdown: boolean): string {
+  return table(
+    ["tenants", "n", "latency", "processes × jobs", "wall ms", "ideal ms", "wall/ideal", "peak connections"],
+    rows.map((e) => [
+      fmt(e.tenants),
+      e.n.toLocaleString("en-US"),
+      `${e.latencyMs} ms`,
+      `${e.processes} × ${e.concurrencyPerProcess}`,
+      fmt(e.tenantsWallMs),
+      fmt(e.idealMs),
+      fmt(e.ratioToIdeal, 2),
+      fmt(e.peakConnections),
+    ]),
+    markdown,
+    4,
+  );
 }

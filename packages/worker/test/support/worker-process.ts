@@ -1,8 +1,8 @@
-// One worker process of the PostgreSQL scenario: its own pool, pg-boss and createTenantWorker on
+// One worker process of the PostgreSQL scenario: its own store pool (pg-boss on it too) and createTenantWorker on
 // a shared database; events as JSON lines on stdout; SIGTERM stops it gracefully (exit 0).
 // Config (argv[2], JSON): { databaseUrl, schema, bossSchema, concurrency, tenants: [{ id, url, token }] }.
 import { createMemoryTenantRegistry, createPartnerCenterClient, createStaticTokenProvider } from "@pc-referrals/core";
-import { createPgStore } from "@pc-referrals/pg-store";
+import { createPgBossDb, createPgStore } from "@pc-referrals/pg-store";
 import PgBoss from "pg-boss";
 import { createTenantWorker } from "../../src/index.js";
 
@@ -19,7 +19,8 @@ const config = JSON.parse(process.argv[2] ?? "{}") as Config;
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const store = createPgStore({ connectionString: config.databaseUrl, schema: config.schema });
-const boss = new PgBoss({ connectionString: config.databaseUrl, schema: config.bossSchema, max: 3, maintenanceIntervalSeconds: 1 });
+// pg-boss on the store's own pool: one pool per process.
+const boss = new PgBoss({ db: createPgBossDb(store), schema: config.bossSchema, maintenanceIntervalSeconds: 1 });
 boss.on("error", (error) => say({ type: "boss.error", message: error.message }));
 await boss.start();
 const tenants = createMemoryTenantRegistry(config.tenants.map((t) => ({ id: t.id, intervalMs: 1_500 })));
