@@ -14,15 +14,17 @@ import { EXIT } from "../output.js";
 import { tenantRegistry } from "../tenant.js";
 import { wholeFlag } from "./read.js";
 
-/** The schema pg-boss keeps its queues in, beside the store's. */
-export const BOSS_SCHEMA = "pgboss";
+/**
+ * The schema pg-boss keeps its queues in, beside the store's: `pgboss`, or `<PARTNER_CENTER_DB_SCHEMA>_pgboss`,
+ * so two installations in two schemas of one database never share a queue.
+ */
+export function bossSchema(config: CliConfig): string {
+  return config.dbSchema === null ? "pgboss" : `${config.dbSchema.slice(0, 56)}_pgboss`;
+}
 
-/** pg-boss on the configured database: its own small pool on PostgreSQL, the store's one connection on PGlite. */
+/** pg-boss on the store's own database (its pool on PostgreSQL, its one connection on PGlite): one pool per process. */
 function startBoss(config: CliConfig, store: PgStore, logger: Logger): PgBoss {
-  const boss =
-    config.databaseUrl !== null
-      ? new PgBoss({ connectionString: config.databaseUrl, schema: BOSS_SCHEMA, max: 4, application_name: "pc-referrals-worker" })
-      : new PgBoss({ db: createPgBossDb(store), schema: BOSS_SCHEMA });
+  const boss = new PgBoss({ db: createPgBossDb(store), schema: bossSchema(config) });
   boss.on("error", (error) => logger.error({ error: error.message }, "pg-boss error"));
   return boss;
 }
@@ -68,7 +70,8 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
       await worker.stop();
       logger.info({}, "worker stopped");
     } finally {
-      await boss.stop({ graceful: true, close: config.databaseUrl !== null, wait: true, timeout: 10_000 });
+      // close: false, the store owns the connections (withStore closes it).
+      await boss.stop({ graceful: true, close: false, wait: true, timeout: 10_000 });
     }
     return EXIT.ok;
   });
