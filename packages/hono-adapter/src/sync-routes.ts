@@ -129,12 +129,15 @@ export function registerSyncRoutes(app: OpenAPIHono, settings: RouteSettings): v
     const nextRunAt = scope.engine !== null && scheduler?.running ? scheduler.nextRunAt : null;
     const lastRun = status.lastRun;
     const lastRunNeedsLogin = lastRun?.status === "failed" && lastRun.errors.some((e) => e.referralId === null && e.code === "auth_required");
+    const { enabled, loginRequired } = await tenantState(scope, lastRunNeedsLogin);
+    // Keys in the order they had before tenants, so single-tenant answers stay byte for byte.
     const body = {
       ...status,
-      ...(await tenantState(scope, lastRunNeedsLogin)),
+      enabled,
       // The engine takes the store lock with its run id as owner.
       running: status.running === null ? null : { runId: status.running.owner, ...status.running },
       nextRunAt,
+      loginRequired,
       // The receiver's counters belong to the engine's tenant.
       webhooks: scope.engine === null ? null : (settings.webhooks?.receiver?.status() ?? null),
     };
