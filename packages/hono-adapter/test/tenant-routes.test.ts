@@ -6,6 +6,7 @@ import {
   ConfigError,
   createMemoryStore,
   createPartnerCenterClient,
+  createReferralActions,
   createStaticTokenProvider,
   createSyncEngine,
   createWebhookVerifier,
@@ -126,6 +127,24 @@ describe("POST /webhooks/partner-center/:tenant", () => {
   it("is not served without a receiver for the single-tenant route", async () => {
     const res = await webhookApp.request(`${MOUNT}/webhooks/partner-center`, { method: "POST", body: "{}" });
     expect(res.status).toBe(403);
+  });
+});
+
+describe("write-back for a tenant (tenants.actions)", () => {
+  it("acts on the tenant's own referral with its own client and answers its row; the other tenant has none", async () => {
+    const client = createPartnerCenterClient({ baseUrl: h.fakes.a.url, tokenProvider: createStaticTokenProvider(h.fakes.a.entra.issueAccessToken()) });
+    const viewA = h.store.forTenant?.("a") as Store;
+    const actionsA = createReferralActions({ client, store: viewA });
+    const { tenants } = recordingTenants(h.registry);
+    const app = new Hono().route(MOUNT, createReferralRoutes({ store: h.store, authorize: tenantAuthorize, tenants: { ...tenants, actions: (t) => (t === "a" ? actionsA : null) } }));
+    const as = (token: string, path: string) => app.request(`${MOUNT}${path}`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    const fresh = (await viewA.queryInbox({ status: "New", pageSize: 100 })).items.find((r) => r.referralId !== h.sharedId);
+    const id = fresh?.referralId ?? "";
+    expect((await as("token-of-b", `/referrals/${id}/accept`)).status).toBe(404);
+    const accepted = await as("token-of-a", `/referrals/${id}/accept`);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ referralId: id, status: "Active", row: { tenant: "a", referralId: id, status: "Active" } });
+    expect((await viewA.getReferral(id))?.status).toBe("Active");
   });
 });
 
