@@ -1,29 +1,24 @@
 // `worker` as a child process on the machine's PostgreSQL (DATABASE_URL; mandatory under CI=true):
 // two tenants signed in to the db token store, both synced through pg-boss, then a real SIGTERM
 // stops it gracefully with exit 0.
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateReferrals, startFakePartnerCenter } from "@pc-referrals/core/testing";
 import type { FakePartnerCenter } from "@pc-referrals/core/testing";
 import { fakeEnv } from "../src/fake-server.js";
 import { EXIT } from "../src/output.js";
+import { dropSchemas, POSTGRES_BACKENDS } from "./support/postgres.js";
 import { runCli, spawnCli, tempFolder, waitFor } from "./support/cli.js";
 
-const DATABASE_URL = process.env.DATABASE_URL ?? (process.env.CI === "true" ? "postgres://postgres@127.0.0.1:5432/test" : undefined);
-const backends = DATABASE_URL === undefined ? [] : [DATABASE_URL];
 // Schemas of their own (the store's and pg-boss's): other suites share the database.
 const SCHEMA = "cli_worker_test";
 
-describe.each(backends)("worker against PostgreSQL", (databaseUrl) => {
+describe.each(POSTGRES_BACKENDS)("worker against PostgreSQL", (databaseUrl) => {
   let fake: FakePartnerCenter;
   let env: Record<string, string>;
   const cwd = tempFolder();
 
   beforeAll(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    for (const schema of [SCHEMA, `${SCHEMA}_pgboss`]) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchemas(databaseUrl, [SCHEMA, `${SCHEMA}_pgboss`]);
     fake = await startFakePartnerCenter({ referrals: generateReferrals(120, { seed: 43 }), autoApproveDeviceCodes: true });
     env = { ...fakeEnv(fake), DATABASE_URL: databaseUrl, PARTNER_CENTER_DB_SCHEMA: SCHEMA, PARTNER_CENTER_TOKEN_STORE: "db" };
   });
