@@ -102,6 +102,12 @@ async function settleFailure(
     await ctx.requeue(tenant, job.data);
     return { runId, status: "released" };
   }
+  if (error.code === "aborted") {
+    // The job outlived expireInSeconds: failed (pg-boss may have done so already), so it runs again
+    // from the last durable page, never completed.
+    emitter.emit("job.failed", { tenant, jobId: job.id, kind: "sync", error, willRetry: job.retryCount < job.retryLimit });
+    throw new RetryableJobError(error.code, error.message);
+  }
   if (error.code === "auth_required") {
     await settings.tenants.markLoginRequired(tenant, error.message);
     ctx.forgetEngine(tenant);

@@ -6,6 +6,9 @@ import { runJob, type JobContext, type ReferralJobData, type SyncJobData } from 
 import { parseWorkerOptions } from "./options.js";
 import type { EnqueueResult, TenantWorker, TenantWorkerOptions } from "./types.js";
 
+/** The engine's cursor scope unless engineOptions names one; the run lock is the tenant's either way. */
+const ENGINE_DEFAULT_SCOPE = "default";
+
 /**
  * Creates a pool member. `start()` creates the queues and begins fetching; run as many processes
  * as you like on one database: pg-boss hands each job to one of them.
@@ -79,6 +82,10 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
     async ([job]: PgBoss.JobWithMetadata<D>[]): Promise<unknown> => {
       if (!job) return null;
       const controller = new AbortController();
+      // pg-boss fails a job at its expiry and retries it elsewhere, but cannot stop our run: end it
+      // here after the page in flight, so two runs of the tenant never overlap by more than that.
+      const expiry = setTimeout(() => controller.abort(), settings.expireInSeconds * 1000);
+      expiry.unref();
       const done = runJob(context, kind, job, controller.signal);
       running.set(job.id, { tenant: job.data.tenant, controller, done: done.catch(() => undefined) });
       try {
@@ -88,14 +95,35 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
         await boss.complete(job.name, job.id, output);
         return output;
       } finally {
+        clearTimeout(expiry);
         running.delete(job.id);
       }
     };
+
+  // A waiting job that falls due while its tenant still runs blocks pg-boss 10's fetch of the whole
+  // stately queue until that run ends (docs/scaling.md "Many tenants"): a running tenant is not
+  // queued again by the schedule; its next claim comes an interval later.
+  const isRunning = async (tenant: string): Promise<boolean> => {
+    if ([...running.values()].some((job) => job.tenant === tenant)) return true;
+    const view = settings.store.forTenant(tenant);
+    if (typeof view.getSyncStatus !== "function") return false;
+    try {
+      return (await view.getSyncStatus(ENGINE_DEFAULT_SCOPE)).running !== null;
+    } catch (error) {
+      // Unknown: queue it, as without the check (the job's own run then reports the outage).
+      logger?.warn({ tenant, error: describeError(error) }, "tenant_status_failed");
+      return false;
+    }
+  };
 
   const tick = async (): Promise<string[]> => {
     const due = await tenants.claimDue();
     const queued: string[] = [];
     for (const tenant of due) {
+      if (await isRunning(tenant.id)) {
+        logger?.debug({ tenant: tenant.id }, "tenant_still_running");
+        continue;
+      }
       const result = await sendSync(tenant.id, { tenant: tenant.id, full: false });
       if (result.queued) queued.push(tenant.id);
     }

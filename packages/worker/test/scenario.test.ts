@@ -3,7 +3,7 @@
 // DATABASE_URL; required under CI=true): two worker processes, one SIGKILLed mid-job. 3 tenants ×
 // 500 referrals with the same ids, every referral stored once per tenant; a revoked login marks its
 // tenant "login required" while the others keep syncing.
-import { createMemoryTenantRegistry, type SyncReport } from "@pc-referrals/core";
+import type { SyncReport } from "@pc-referrals/core";
 import { createPgStore } from "@pc-referrals/pg-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type TenantWorker } from "../src/index.js";
@@ -30,7 +30,9 @@ afterAll(async () => {
 
 describe("3 tenants × 500 referrals on PGlite, 2 workers in one process", () => {
   it("stores every referral once per tenant and isolates a revoked login", async () => {
-    const tenants = createMemoryTenantRegistry(TENANTS.map((id) => ({ id, intervalMs: 1_500 })));
+    // pg-store's own registry (the tenants table), on the same PGlite.
+    const tenants = bench.store.tenants;
+    for (const id of TENANTS) await tenants.put({ id, intervalMs: 1_500 });
     const byId = new Map(fakes.map((f) => [f.id, f]));
     const reports = new Map<string, SyncReport[]>(TENANTS.map((id) => [id, []]));
     const loginRequired: string[] = [];

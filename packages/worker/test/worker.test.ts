@@ -2,6 +2,7 @@
 // login required, pacing, graceful stop and webhook throttling.
 import { ConfigError, createMemoryStore, createMemoryTenantRegistry, type TenantRegistry } from "@pc-referrals/core";
 import { generateReferrals } from "@pc-referrals/core/testing";
+import { createPgBossDb } from "@pc-referrals/pg-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenantWorker, type EnqueueResult, type TenantWorkerOptions } from "../src/index.js";
 import { addTenants, eventually, expectedIngested, recordEvents, startBossOnPGlite, startTenantFake, startTenantFakeWithLogin, type BossOnPGlite, type TenantFake } from "./support/harness.js";
@@ -66,6 +67,16 @@ describe("createTenantWorker options", () => {
   it("refuses a bad tenant id with invalid_input", async () => {
     const { worker } = await setup([]);
     await expect(worker.enqueueSync("Not A Tenant!")).rejects.toMatchObject({ code: "invalid_input" });
+  });
+});
+
+describe("createPgBossDb", () => {
+  it("runs statements with values, plain multi-statement text, and refuses what is not a pg-store", async () => {
+    const db = createPgBossDb(bench.store);
+    expect((await db.executeSql("SELECT $1::int + 1 AS n", [41])).rows).toEqual([{ n: 42 }]);
+    expect((await db.executeSql("SELECT 1 AS a; SELECT 2 AS b")).rows).toEqual([{ b: 2 }]);
+    expect(() => createPgBossDb(bench.store.forTenant("acme"))).toThrow(ConfigError);
+    expect(() => createPgBossDb(createMemoryStore())).toThrow(/createPgStore/);
   });
 });
 
@@ -174,6 +185,36 @@ describe("graceful stop", () => {
     await second.start();
     await eventually(() => done.length > 0);
     expect(await inboxCount(first.store, "slow")).toBe(all);
+  });
+});
+
+describe("schedule", () => {
+  it("does not queue a tenant again while its run is still going", async () => {
+    const slow = await startTenantFake("steady", 500, { latencyMs: 400 });
+    const { worker, tenants } = await setup([slow]);
+    await tenants.put({ id: "steady", intervalMs: 1_000 });
+    const done = recordEvents(worker, ["job.completed"]);
+    await worker.start();
+    await eventually(() => slow.fake.requests.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // due again, still running
+    expect(await worker.tick()).toEqual([]);
+    await eventually(() => done.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await worker.tick()).toEqual(["steady"]);
+  });
+});
+
+describe("expiry", () => {
+  it("ends a run that outlives expireInSeconds, and pg-boss runs the job again", async () => {
+    const slow = await startTenantFake("slowpoke", 500, { latencyMs: 400 });
+    const { worker, store } = await setup([slow], { expireInSeconds: 1 });
+    const failed = recordEvents(worker, ["job.failed"]);
+    await worker.start();
+    await eventually(() => failed.length >= 2);
+    await worker.stop();
+    expect(failed[0]?.payload).toMatchObject({ tenant: "slowpoke", kind: "sync", error: { code: "aborted" }, willRetry: true });
+    expect(failed[1]?.payload.jobId).toBe(failed[0]?.payload.jobId);
+    expect(await inboxCount(store, "slowpoke")).toBeGreaterThan(0);
   });
 });
 

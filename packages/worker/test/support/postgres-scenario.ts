@@ -59,6 +59,7 @@ export function describePostgresScenario(file: string, tenantIds: readonly strin
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_boss CASCADE`);
       store = createPgStore({ connectionString: DATABASE_URL, schema });
       await store.migrate();
+      for (const id of tenantIds) await store.tenants.put({ id, intervalMs: 1_500 });
       // Pages take 40 ms, so a run lasts long enough to be killed in the middle of it.
       fakes = await Promise.all(tenantIds.map((id) => startTenantFake(id, referrals, { latencyMs: 40 })));
     });
@@ -96,6 +97,8 @@ export function describePostgresScenario(file: string, tenantIds: readonly strin
       victim!.revoke();
       const before = new Map(others.map((f) => [f.id, count(second, "sync", f.id)]));
       await eventually(() => count(second, "tenant.login_required", victim!.id) > 0 && others.every((f) => count(second, "sync", f.id) > before.get(f.id)!), 40_000);
+      expect((await store.tenants.get(victim!.id))?.loginRequired).not.toBeNull();
+      expect((await store.tenants.claimDue(new Date(Date.now() + 86_400_000).toISOString())).map((t) => t.id)).not.toContain(victim!.id);
 
       second.proc.kill("SIGTERM");
       expect(await second.exited).toBe(0);

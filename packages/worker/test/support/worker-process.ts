@@ -1,7 +1,7 @@
 // One worker process of the PostgreSQL scenario: its own store pool (pg-boss on it too) and createTenantWorker on
 // a shared database; events as JSON lines on stdout; SIGTERM stops it gracefully (exit 0).
 // Config (argv[2], JSON): { databaseUrl, schema, bossSchema, concurrency, tenants: [{ id, url, token }] }.
-import { createMemoryTenantRegistry, createPartnerCenterClient, createStaticTokenProvider } from "@pc-referrals/core";
+import { createPartnerCenterClient, createStaticTokenProvider } from "@pc-referrals/core";
 import { createPgBossDb, createPgStore } from "@pc-referrals/pg-store";
 import PgBoss from "pg-boss";
 import { createTenantWorker } from "../../src/index.js";
@@ -23,7 +23,6 @@ const store = createPgStore({ connectionString: config.databaseUrl, schema: conf
 const boss = new PgBoss({ db: createPgBossDb(store), schema: config.bossSchema, maintenanceIntervalSeconds: 1 });
 boss.on("error", (error) => say({ type: "boss.error", message: error.message }));
 await boss.start();
-const tenants = createMemoryTenantRegistry(config.tenants.map((t) => ({ id: t.id, intervalMs: 1_500 })));
 const clients = new Map(
   config.tenants.map((t) => [
     t.id,
@@ -37,7 +36,7 @@ const clients = new Map(
 const worker = createTenantWorker({
   store,
   boss,
-  tenants,
+  tenants: store.tenants, // shared by both processes: claimDue is atomic, the login mark is seen by all
   concurrency: config.concurrency,
   scheduleEveryMs: 300,
   pollingIntervalSeconds: 0.5,
