@@ -1,5 +1,5 @@
 // One sync with the progress line and the summary: shared by `sync` and `demo`.
-import type { MsalTokenProvider, Store, SyncReport } from "@pc-referrals/core";
+import { DEFAULT_TENANT, type MsalTokenProvider, type Store, type SyncReport } from "@pc-referrals/core";
 import type { CliConfig } from "./config.js";
 import { createEngine } from "./context.js";
 import { dryRunStore } from "./dry-run-store.js";
@@ -9,9 +9,10 @@ import { createProgress } from "./progress.js";
 import { reportExitCode, reportSummary } from "./summary.js";
 
 /** Fails with exit 3 before any work when nobody is signed in. */
-export async function requireLogin(tokens: MsalTokenProvider): Promise<void> {
+export async function requireLogin(tokens: MsalTokenProvider, tenant: string = DEFAULT_TENANT): Promise<void> {
   if ((await tokens.account()) === null) {
-    throw new CliError(EXIT.loginRequired, "Not signed in to Partner Center.", "Run `pc-referrals login` first.");
+    const fix = tenant === DEFAULT_TENANT ? "Run `pc-referrals login` first." : `Run \`pc-referrals tenants login ${tenant}\` first.`;
+    throw new CliError(EXIT.loginRequired, tenant === DEFAULT_TENANT ? "Not signed in to Partner Center." : `Tenant ${tenant} is not signed in to Partner Center.`, fix);
   }
 }
 

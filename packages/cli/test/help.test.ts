@@ -15,7 +15,7 @@ describe("help, version and argument errors", () => {
   it("--help lists the write-back commands of issue 13 with their arguments", async () => {
     const { stdout } = await runCli(["--help"], { cwd });
     for (const name of ["accept", "decline", "close", "set-ref", "set-deal-value"]) expect(stdout).toMatch(new RegExp(`^  ${name}\\s`, "m"));
-    expect(COMMANDS).toHaveLength(21);
+    expect(COMMANDS).toHaveLength(23);
     const close = await runCli(["help", "close"], { cwd });
     expect(close.stdout).toContain("Usage: pc-referrals close <referralId> [options]");
     for (const flag of ["--won", "--lost", "--reason", "--json"]) expect(close.stdout).toContain(flag);

@@ -1,28 +1,23 @@
 // The CLI once against the machine's PostgreSQL (DATABASE_URL; mandatory under CI=true): a sync as a
 // child process, and a second sync while one is in flight (exit 4 with the running run's id).
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateReferrals, startFakePartnerCenter } from "@pc-referrals/core/testing";
 import type { FakePartnerCenter } from "@pc-referrals/core/testing";
 import { fakeEnv } from "../src/fake-server.js";
 import { EXIT } from "../src/output.js";
+import { dropSchemas, POSTGRES_BACKENDS } from "./support/postgres.js";
 import { runCli, spawnCli, startCli, tempFolder } from "./support/cli.js";
 
-const DATABASE_URL = process.env.DATABASE_URL ?? (process.env.CI === "true" ? "postgres://postgres@127.0.0.1:5432/test" : undefined);
-const backends = DATABASE_URL === undefined ? [] : [DATABASE_URL];
 // A schema of its own: other suites share the database (and pg-store's default schema).
 const SCHEMA = "cli_postgres_test";
 
-describe.each(backends)("against PostgreSQL", (databaseUrl) => {
+describe.each(POSTGRES_BACKENDS)("against PostgreSQL", (databaseUrl) => {
   let fake: FakePartnerCenter;
   let env: Record<string, string>;
   const cwd = tempFolder();
 
   beforeAll(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await client.end();
+    await dropSchemas(databaseUrl, [SCHEMA]);
     // Slow pages, so that the first run is still in flight when the second one starts.
     fake = await startFakePartnerCenter({ referrals: generateReferrals(400), autoApproveDeviceCodes: true, latencyMs: 400 });
     env = { ...fakeEnv(fake), DATABASE_URL: databaseUrl, PARTNER_CENTER_DB_SCHEMA: SCHEMA };

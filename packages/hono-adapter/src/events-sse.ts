@@ -5,7 +5,8 @@ import { maskPii, type SyncEvent } from "@pc-referrals/core";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import type { RouteSettings } from "./route-options.js";
-import { problems } from "./route-kit.js";
+import { problem, problems } from "./route-kit.js";
+import { requireEngine, scopeOf } from "./tenant-scope.js";
 
 const events = createRoute({
   method: "get",
@@ -20,15 +21,18 @@ const events = createRoute({
       content: { "text/event-stream": { schema: z.string().meta({ description: "SSE frames." }) } },
     },
     ...problems(401, 403),
+    404: problem("`not_found`: a tenant's request, when no engine syncs that tenant (workers do)."),
   },
 });
 
 /** Adds GET /events to `app`. */
 export function registerEventRoutes(app: OpenAPIHono, settings: RouteSettings): void {
-  const { engine, heartbeatMs, maxBufferedEvents } = settings;
+  const { heartbeatMs, maxBufferedEvents } = settings;
 
-  app.openapi(events, (c) =>
-    streamSSE(c, async (stream) => {
+  app.openapi(events, (c) => {
+    // Checked before the stream opens, so a tenant without an engine gets a 404 and not an empty stream.
+    const engine = requireEngine(scopeOf(c, settings), "GET /events");
+    return streamSSE(c, async (stream) => {
       const queue: SyncEvent[] = [];
       let wake: (() => void) | null = null;
       let closed = false;
@@ -64,8 +68,8 @@ export function registerEventRoutes(app: OpenAPIHono, settings: RouteSettings): 
 
       await pump(stream, queue, () => closed, (resolve) => (wake = resolve)).catch(() => {});
       close();
-    }),
-  );
+    });
+  });
 }
 
 /** Writes queued events in order until the stream closes; ids count up from 1 per connection. */

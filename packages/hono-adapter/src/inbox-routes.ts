@@ -1,6 +1,7 @@
 // GET /inbox, GET /referral-types and GET /referral-domains: the reads of the page and of a host's lead list.
 import { maskPii, type InboxRow } from "@pc-referrals/core";
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { RouteSettings } from "./route-options.js";
 import { jsonContent, problems } from "./route-kit.js";
 import {
@@ -11,6 +12,7 @@ import {
   ReferralTypesByDomainSchema,
   ReferralTypesQuerySchema,
 } from "./schemas.js";
+import { scopeOf } from "./tenant-scope.js";
 
 const inbox = createRoute({
   method: "get",
@@ -44,11 +46,11 @@ export const publicRow = (row: InboxRow): InboxRow => maskPii(row);
 
 /** Adds the inbox and lead-list routes to `app`. */
 export function registerInboxRoutes(app: OpenAPIHono, settings: RouteSettings): void {
-  const { store } = settings;
+  const storeOf = (c: Context) => scopeOf(c, settings).store;
 
   app.openapi(inbox, async (c) => {
     const { page, pageSize, referralType, linkStatus, status, q, expiresWithinDays, sort } = c.req.valid("query");
-    const result = await store.queryInbox({
+    const result = await storeOf(c).queryInbox({
       ...(page === undefined ? {} : { page }),
       ...(pageSize === undefined ? {} : { pageSize }),
       ...(referralType === undefined ? {} : { referralType }),
@@ -63,13 +65,13 @@ export function registerInboxRoutes(app: OpenAPIHono, settings: RouteSettings): 
 
   app.openapi(referralTypes, async (c) => {
     const { domain } = c.req.valid("query");
-    const byDomain = await store.referralTypesByDomain([...new Set(domain.map((d) => d.trim().toLowerCase()))]);
+    const byDomain = await storeOf(c).referralTypesByDomain([...new Set(domain.map((d) => d.trim().toLowerCase()))]);
     return c.json(Object.fromEntries(byDomain), 200);
   });
 
   app.openapi(referralDomains, async (c) => {
     const { type, page, pageSize } = c.req.valid("query");
-    const result = await store.listReferralDomains({
+    const result = await storeOf(c).listReferralDomains({
       ...(type === undefined ? {} : { referralType: type }),
       ...(page === undefined ? {} : { page }),
       ...(pageSize === undefined ? {} : { pageSize }),

@@ -1,6 +1,6 @@
 // Public surface of @pc-referrals/hono-adapter: explicit named re-exports only.
 export { CONTENT_SECURITY_POLICY, createReferralRoutes } from "./routes.js";
-export type { Authorize, AuthorizeResult, ReferralRoutesOptions, StatusScheduler } from "./route-options.js";
+export type { Authorize, AuthorizeResult, ReferralRoutesOptions, StatusScheduler, TenantJobQueued, TenantRouteOptions } from "./route-options.js";
 export { ERROR_STATUS } from "./http-errors.js";
 export type { FieldError, Problem } from "./http-errors.js";
 export { MAX_DOMAINS_PER_REQUEST } from "./schemas.js";

@@ -2,7 +2,8 @@
 import { metricSamples, type MetricSample } from "@pc-referrals/core";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { RouteSettings } from "./route-options.js";
-import { problems } from "./route-kit.js";
+import { problem, problems } from "./route-kit.js";
+import { requireEngine, scopeOf } from "./tenant-scope.js";
 
 const metrics = createRoute({
   method: "get",
@@ -12,6 +13,7 @@ const metrics = createRoute({
   responses: {
     200: { description: "Prometheus text format 0.0.4.", content: { "text/plain": { schema: z.string() } } },
     ...problems(401, 403),
+    404: problem("`not_found`: a tenant's request, when no engine syncs that tenant (workers do)."),
   },
 });
 
@@ -35,7 +37,8 @@ export function prometheusText(samples: readonly MetricSample[]): string {
 
 /** Adds GET /metrics to `app`. */
 export function registerMetricsRoutes(app: OpenAPIHono, settings: RouteSettings): void {
-  app.openapi(metrics, (c) =>
-    c.text(prometheusText(metricSamples(settings.engine.metrics())), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
-  );
+  app.openapi(metrics, (c) => {
+    const engine = requireEngine(scopeOf(c, settings), "GET /metrics");
+    return c.text(prometheusText(metricSamples(engine.metrics())), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
 }

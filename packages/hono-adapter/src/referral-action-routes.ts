@@ -4,7 +4,7 @@ import { NotFoundError, maskPii, type ReferralActionRecord, type ReferralActionR
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { publicRow } from "./inbox-routes.js";
-import { actorOf, type RouteSettings } from "./route-options.js";
+import type { RouteSettings } from "./route-options.js";
 import { jsonContent, problem, problems } from "./route-kit.js";
 import {
   ActionsQuerySchema,
@@ -16,6 +16,7 @@ import {
   ReferralActionResponseSchema,
   ReferralParamsSchema,
 } from "./schemas.js";
+import { actorOf, scopeOf } from "./tenant-scope.js";
 
 const tags = ["write-back"];
 
@@ -99,14 +100,14 @@ const publicAuditRow = (row: ReferralActionRecord): ReferralActionRecord => ({ .
 
 /** Adds the write-back routes to `app` (always: without `actions` they answer 404, see WRITE_BACK_NOT_CONFIGURED). */
 export function registerReferralActionRoutes(app: OpenAPIHono, settings: RouteSettings): void {
-  const { store } = settings;
-
-  const configured = (): ReferralActions => {
-    if (settings.actions === null) throw new NotFoundError(WRITE_BACK_NOT_CONFIGURED);
-    return settings.actions;
+  const configured = (c: Context): ReferralActions => {
+    const { actions } = scopeOf(c, settings);
+    if (actions === null) throw new NotFoundError(WRITE_BACK_NOT_CONFIGURED);
+    return actions;
   };
   // The inbox row is re-read after the action, so the page shows what the store now holds.
   const respond = async (c: Context, done: ReferralActionResult) => {
+    const { store } = scopeOf(c, settings);
     const row = (await store.queryInbox({ q: done.referralId, pageSize: 100 })).items.find((r) => r.referralId === done.referralId) ?? null;
     return c.json({ ...done, sync: maskPii(done.sync), row: row === null ? null : publicRow(row) } as never, 200);
   };
@@ -114,37 +115,37 @@ export function registerReferralActionRoutes(app: OpenAPIHono, settings: RouteSe
 
   app.openapi(accept, async (c) => {
     const { id } = c.req.valid("param");
-    return respond(c, await configured().accept(id, context(c)));
+    return respond(c, await configured(c).accept(id, context(c)));
   });
 
   app.openapi(decline, async (c) => {
     const { id } = c.req.valid("param");
     const { reason } = c.req.valid("json");
-    return respond(c, await configured().decline(id, { reason }, context(c)));
+    return respond(c, await configured(c).decline(id, { reason }, context(c)));
   });
 
   app.openapi(close, async (c) => {
     const { id } = c.req.valid("param");
     const { outcome, reason } = c.req.valid("json");
-    return respond(c, await configured().close(id, reason === undefined ? { outcome } : { outcome, reason }, context(c)));
+    return respond(c, await configured(c).close(id, reason === undefined ? { outcome } : { outcome, reason }, context(c)));
   });
 
   app.openapi(externalReference, async (c) => {
     const { id } = c.req.valid("param");
     const { value } = c.req.valid("json");
-    return respond(c, await configured().setExternalReference(id, value, context(c)));
+    return respond(c, await configured(c).setExternalReference(id, value, context(c)));
   });
 
   app.openapi(dealValue, async (c) => {
     const { id } = c.req.valid("param");
     const { value, currency } = c.req.valid("json");
-    return respond(c, await configured().setDealValue(id, { value, currency }, context(c)));
+    return respond(c, await configured(c).setDealValue(id, { value, currency }, context(c)));
   });
 
   app.openapi(listActions, async (c) => {
     const { id } = c.req.valid("param");
     const { limit } = c.req.valid("query");
-    const items = await store.listReferralActions({ referralId: id, limit: limit ?? 50 });
+    const items = await scopeOf(c, settings).store.listReferralActions({ referralId: id, limit: limit ?? 50 });
     return c.json({ items: items.map(publicAuditRow) } as never, 200);
   });
 }

@@ -1,14 +1,28 @@
 // Options of createReferralRoutes, checked with zod at the boundary like every core factory.
-import { ConfigError, type Logger, type ReferralActions, type Scheduler, type Store, type SyncEngine, type WebhookReceiver, type WebhookVerifier } from "@pc-referrals/core";
+import {
+  ConfigError,
+  type Logger,
+  type ReferralActions,
+  type Scheduler,
+  type Store,
+  type SyncEngine,
+  type TenantRegistry,
+  type WebhookReceiver,
+  type WebhookVerifier,
+} from "@pc-referrals/core";
 import type { Context } from "hono";
 import { z } from "zod";
 
 /**
- * What `authorize` may answer: `true` or `{ actor }` lets the request through; `false` is a 403
- * problem (`forbidden`); a `Response` (e.g. the host's own 401 with `WWW-Authenticate`) is sent
+ * What `authorize` may answer: `true` or `{ actor, tenant }` lets the request through; `false` is a
+ * 403 problem (`forbidden`); a `Response` (e.g. the host's own 401 with `WWW-Authenticate`) is sent
  * as it is. Throwing `HTTPException(401)` gives a 401 problem (`unauthorized`).
+ *
+ * `tenant` makes every route serve that partner tenant only (reads and writes through
+ * `store.forTenant(tenant)`); it must be a valid tenant id (`TENANT_ID_RULE`), else the request is a
+ * 500 `config_invalid`. With the `tenants` option a verdict must name one (else 403 `forbidden`).
  */
-export type AuthorizeResult = boolean | { actor?: string } | Response;
+export type AuthorizeResult = boolean | { actor?: string; tenant?: string } | Response;
 
 /** Decides whether a request may reach any route (the page, static files and events included). */
 export type Authorize = (c: Context) => AuthorizeResult | Promise<AuthorizeResult>;
@@ -16,9 +30,34 @@ export type Authorize = (c: Context) => AuthorizeResult | Promise<AuthorizeResul
 /** The part of a scheduler the status route reads (`createScheduler()` returns one). */
 export type StatusScheduler = Pick<Scheduler, "running" | "nextRunAt">;
 
+/** A job answer of the host's tenant worker (`TenantWorker.enqueueSync` / `enqueueReferral` have this shape). */
+export interface TenantJobQueued {
+  /** False when the tenant already has a job waiting (pg-boss `stately`): this one joined it. */
+  queued: boolean;
+  jobId: string | null;
+}
+
+/**
+ * Serving many partner tenants whose syncs run in workers (a `TenantWorker` from
+ * `@pc-referrals/worker` has `enqueueSync` and `enqueueReferral`). With it, `authorize` must name
+ * the tenant of every request.
+ */
+export interface TenantRouteOptions {
+  /** `POST /sync` for a tenant: queue its sync job (202 `{ queued, jobId }`). */
+  enqueueSync(tenant: string, options: { full: boolean }): Promise<TenantJobQueued>;
+  /** `POST /webhooks/partner-center/:tenant`: queue a one-referral job. Without it, that route is not served. */
+  enqueueReferral?(tenant: string, referralId: string): Promise<TenantJobQueued>;
+  /** Write-back for a tenant (`createReferralActions` over its client and store view); null: none. */
+  actions?(tenant: string): ReferralActions | null;
+  /**
+   * The tenant registry: `GET /sync/status` then reports the tenant's feature flag and "login
+   * required", and the webhook route answers 404 for a tenant it does not hold.
+   */
+  registry?: Pick<TenantRegistry, "get">;
+}
+
 interface CommonOptions {
-  engine: SyncEngine;
-  /** The store the engine writes to. */
+  /** The store the engine writes to; with tenants, one that has `forTenant()`. */
   store: Store;
   /** Adds `nextRunAt` to `GET /sync/status`. */
   scheduler?: StatusScheduler;
@@ -44,7 +83,8 @@ interface CommonOptions {
    * NOT behind `authorize` (Microsoft cannot authenticate to it): the signature is checked instead.
    */
   webhooks?: {
-    receiver: WebhookReceiver;
+    /** Required for `POST /webhooks/partner-center` (the engine's tenant); the tenant route needs only the verifier. */
+    receiver?: WebhookReceiver;
     verifier: WebhookVerifier;
     /** Where refused deliveries are logged (the reason, never the body). */
     logger?: Logger;
@@ -58,8 +98,18 @@ interface CommonOptions {
   };
 }
 
+/** The engine is required unless `tenants` is given; it syncs the store's own tenant (`"default"`). */
+type EngineOptions =
+  | { engine: SyncEngine; tenants?: TenantRouteOptions }
+  | {
+      engine?: SyncEngine;
+      /** Many partner tenants synced by workers (see {@link TenantRouteOptions}). */
+      tenants: TenantRouteOptions;
+    };
+
 /** Options of {@link createReferralRoutes}: `authorize` is required unless `unsafeAllowAll: true`. */
 export type ReferralRoutesOptions = CommonOptions &
+  EngineOptions &
   (
     | { authorize: Authorize; unsafeAllowAll?: false }
     | {
@@ -76,10 +126,12 @@ const ACTION_METHODS = ["accept", "decline", "close", "setExternalReference", "s
 
 const optionsSchema = z
   .strictObject({
-    engine: object("a sync engine from createSyncEngine()").refine(
-      (e) => typeof (e as Partial<SyncEngine>).run === "function" && typeof (e as Partial<SyncEngine>).onAny === "function",
-      "expected a sync engine from createSyncEngine()",
-    ),
+    engine: object("a sync engine from createSyncEngine()")
+      .refine(
+        (e) => typeof (e as Partial<SyncEngine>).run === "function" && typeof (e as Partial<SyncEngine>).onAny === "function",
+        "expected a sync engine from createSyncEngine()",
+      )
+      .optional(),
     store: object("a Store (createMemoryStore(), createPgStore(), …)"),
     authorize: fn("authorize(c) → true | false | { actor } | Response, e.g. authorize: (c) => c.get(\"user\") !== undefined").optional(),
     unsafeAllowAll: z.boolean().default(false),
@@ -96,7 +148,9 @@ const optionsSchema = z
     trustedOrigins: z.array(z.url()).default([]),
     webhooks: z
       .strictObject({
-        receiver: object("a receiver from createWebhookReceiver()").refine((r) => typeof (r as Partial<WebhookReceiver>).accept === "function", "expected a receiver from createWebhookReceiver()"),
+        receiver: object("a receiver from createWebhookReceiver()")
+          .refine((r) => typeof (r as Partial<WebhookReceiver>).accept === "function", "expected a receiver from createWebhookReceiver()")
+          .optional(),
         verifier: object("a verifier from createWebhookVerifier()").refine((v) => typeof (v as Partial<WebhookVerifier>).verify === "function", "expected a verifier from createWebhookVerifier()"),
         logger: object("a pino-compatible logger").optional(),
       })
@@ -107,15 +161,41 @@ const optionsSchema = z
         maxBufferedEvents: z.number().int().min(1).max(1_000_000).default(1_000),
       })
       .default({ heartbeatMs: 15_000, maxBufferedEvents: 1_000 }),
+    tenants: z
+      .strictObject({
+        enqueueSync: fn("enqueueSync(tenant, { full }) → { queued, jobId }, e.g. enqueueSync: (t, o) => worker.enqueueSync(t, o)"),
+        enqueueReferral: fn("enqueueReferral(tenant, referralId) → { queued, jobId }").optional(),
+        actions: fn("actions(tenant) → ReferralActions | null").optional(),
+        registry: object("a tenant registry (store.tenants, createMemoryTenantRegistry())")
+          .refine((r) => typeof (r as Partial<TenantRegistry>).get === "function", "expected a tenant registry with get(id)")
+          .optional(),
+      })
+      .optional(),
   })
   .refine((o) => o.authorize !== undefined || o.unsafeAllowAll, {
     path: ["authorize"],
     message: "authorize is required: pass authorize: (c) => … (or unsafeAllowAll: true for a local demo)",
+  })
+  .refine((o) => o.engine !== undefined || o.tenants !== undefined, {
+    path: ["engine"],
+    message: "expected a sync engine from createSyncEngine() (it may be left out only with tenants)",
+  })
+  .refine((o) => o.tenants === undefined || o.authorize !== undefined, {
+    path: ["tenants"],
+    message: "tenants need authorize to name the tenant of each request: authorize: (c) => ({ tenant: … }) (unsafeAllowAll cannot)",
+  })
+  .refine((o) => o.tenants === undefined || typeof (o.store as Partial<Store>).forTenant === "function", {
+    path: ["store"],
+    message: "tenants need a store with forTenant() (createPgStore, createMemoryStore)",
+  })
+  .refine((o) => o.webhooks === undefined || o.webhooks.receiver !== undefined || o.tenants?.enqueueReferral !== undefined, {
+    path: ["webhooks", "receiver"],
+    message: "expected a receiver from createWebhookReceiver() (it may be left out only with tenants.enqueueReferral)",
   });
 
 /** Validated options with defaults applied. */
 export interface RouteSettings {
-  engine: SyncEngine;
+  engine: SyncEngine | null;
   store: Store;
   authorize: Authorize | null;
   scheduler: StatusScheduler | null;
@@ -124,9 +204,10 @@ export interface RouteSettings {
   metrics: boolean;
   scope: string;
   trustedOrigins: string[];
-  webhooks: { receiver: WebhookReceiver; verifier: WebhookVerifier; logger?: Logger } | null;
+  webhooks: { receiver?: WebhookReceiver; verifier: WebhookVerifier; logger?: Logger } | null;
   heartbeatMs: number;
   maxBufferedEvents: number;
+  tenants: TenantRouteOptions | null;
 }
 
 /** Throws one `ConfigError` listing every bad option. */
@@ -139,7 +220,7 @@ export function parseRouteOptions(options: unknown): RouteSettings {
   }
   const o = parsed.data;
   return {
-    engine: o.engine as SyncEngine,
+    engine: (o.engine as SyncEngine | undefined) ?? null,
     store: o.store as Store,
     authorize: (o.authorize as Authorize | undefined) ?? null,
     scheduler: (o.scheduler as StatusScheduler | undefined) ?? null,
@@ -151,21 +232,6 @@ export function parseRouteOptions(options: unknown): RouteSettings {
     webhooks: (o.webhooks as RouteSettings["webhooks"] | undefined) ?? null,
     heartbeatMs: o.events.heartbeatMs,
     maxBufferedEvents: o.events.maxBufferedEvents,
+    tenants: (o.tenants as TenantRouteOptions | undefined) ?? null,
   };
-}
-
-// The actor of the verdict that let a request through, for the audit trail of write-back. Kept
-// beside the request rather than in Hono's context variables, so the host's own Env types stay untouched.
-const actors = new WeakMap<Request, string>();
-
-/** Remembers the `actor` of `authorize`'s verdict for this request. */
-export function rememberActor(c: Context, verdict: unknown): void {
-  if (typeof verdict !== "object" || verdict === null) return;
-  const actor = (verdict as { actor?: unknown }).actor;
-  if (typeof actor === "string" && actor !== "") actors.set(c.req.raw, actor);
-}
-
-/** The `actor` authorize named for this request, or null (`true`, `unsafeAllowAll`, no actor given). */
-export function actorOf(c: Context): string | null {
-  return actors.get(c.req.raw) ?? null;
 }

@@ -11,10 +11,11 @@ import { registerInboxRoutes } from "./inbox-routes.js";
 import { registerMetricsRoutes } from "./metrics-routes.js";
 import { registerOpenApiRoute } from "./openapi.js";
 import { registerReferralRoutes } from "./referral-routes.js";
-import { parseRouteOptions, rememberActor, type Authorize, type ReferralRoutesOptions } from "./route-options.js";
+import { parseRouteOptions, type Authorize, type ReferralRoutesOptions, type RouteSettings } from "./route-options.js";
 import { registerSyncRoutes } from "./sync-routes.js";
+import { rememberVerdict, tenantOf } from "./tenant-scope.js";
 import { registerUiRoutes } from "./ui-routes.js";
-import { registerWebhookRoutes } from "./webhook-routes.js";
+import { registerWebhookRoutes, type TenantWebhookTarget } from "./webhook-routes.js";
 
 /** The Content-Security-Policy of every response: no inline script or style, nothing from elsewhere. */
 export const CONTENT_SECURITY_POLICY = {
@@ -40,8 +41,8 @@ export function createReferralRoutes(options: ReferralRoutesOptions): OpenAPIHon
 
   app.use("*", secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginResourcePolicy: "same-origin", xFrameOptions: "DENY" }));
   // Before authorize on purpose: Partner Center cannot authenticate to the host; the signature is checked instead.
-  if (settings.webhooks !== null) registerWebhookRoutes(app, settings.webhooks);
-  if (settings.authorize !== null) app.use("*", authorizeMiddleware(settings.authorize));
+  if (settings.webhooks !== null) registerWebhookRoutes(app, settings.webhooks, tenantWebhookTarget(settings));
+  if (settings.authorize !== null) app.use("*", authorizeMiddleware(settings.authorize, settings.tenants !== null));
   app.use("*", csrfMiddleware(settings.trustedOrigins));
 
   registerSyncRoutes(app, settings);
@@ -56,7 +57,14 @@ export function createReferralRoutes(options: ReferralRoutesOptions): OpenAPIHon
   return app;
 }
 
-function authorizeMiddleware(authorize: Authorize): MiddlewareHandler {
+/** The tenant webhook route's target: only with `tenants.enqueueReferral`. */
+function tenantWebhookTarget({ tenants }: RouteSettings): TenantWebhookTarget | null {
+  const enqueueReferral = tenants?.enqueueReferral;
+  if (tenants === null || enqueueReferral === undefined) return null;
+  return { enqueueReferral: (tenant, id) => enqueueReferral.call(tenants, tenant, id), ...(tenants.registry === undefined ? {} : { registry: tenants.registry }) };
+}
+
+function authorizeMiddleware(authorize: Authorize, tenantRequired: boolean): MiddlewareHandler {
   return async (c, next) => {
     const verdict = await authorize(c);
     if (verdict instanceof Response) return verdict;
@@ -65,7 +73,11 @@ function authorizeMiddleware(authorize: Authorize): MiddlewareHandler {
       // A host bug (e.g. returning undefined) must never open the routes.
       return problemResponse("forbidden", "authorize returned neither true, an object, false nor a Response.");
     }
-    rememberActor(c, verdict);
+    rememberVerdict(c, verdict);
+    // Serving the default tenant instead would show one partner's referrals to another's users.
+    if (tenantRequired && tenantOf(c) === null) {
+      return problemResponse("forbidden", "authorize named no tenant: with the tenants option it must answer { tenant } for every request.");
+    }
     await next();
   };
 }

@@ -13,6 +13,7 @@ const timestamp = z.string().meta({ format: "date-time" });
 
 export const InboxRowSchema = z
   .object({
+    tenant: z.string().meta({ description: 'The partner tenant the referral was synced for ("default" without tenants).' }),
     referralId: z.string(),
     referralType: ReferralTypeSchema,
     status: z.string().nullable(),
@@ -106,6 +107,13 @@ export const SyncStartedSchema = z
   })
   .meta({ id: "SyncStarted" });
 
+export const SyncQueuedSchema = z
+  .object({
+    queued: z.boolean().meta({ description: "False when the tenant already had a sync waiting: the request joined it." }),
+    jobId: z.string().nullable(),
+  })
+  .meta({ id: "SyncQueued", description: "With tenants: the tenant's sync job was queued for a worker." });
+
 export const WebhookStatusSchema = z
   .looseObject({
     lastReceivedAt: timestamp.nullable().meta({ description: "When this process last accepted a delivery." }),
@@ -143,6 +151,16 @@ export const WebhookAcceptedSchema = z
     referralId: z.string().nullable(),
   })
   .meta({ id: "WebhookAccepted" });
+
+export const TenantWebhookAcceptedSchema = z
+  .object({
+    outcome: z.enum(["scheduled", "coalesced", "ignored"]).meta({ description: "`coalesced`: the tenant already had a job waiting for the referral." }),
+    referralId: z.string().nullable(),
+    jobId: z.string().nullable(),
+  })
+  .meta({ id: "TenantWebhookAccepted" });
+
+export const TenantParamsSchema = z.object({ tenant: z.string().min(1).max(63) });
 
 export const ReferralDomainRowSchema = z
   .looseObject({

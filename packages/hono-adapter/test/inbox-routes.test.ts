@@ -16,6 +16,7 @@ const INBOX_ROW_KEYS = [
   "updatedAt",
   "syncedAt",
   "expiresAt",
+  "tenant",
 ].sort();
 
 let h: Harness;

@@ -1,5 +1,6 @@
 // The command table: names, summaries, flags; each command's code loads only when it runs.
 import type { CommandSpec, OptionSpec } from "../command.js";
+import { tenantOption as tenant } from "../tenant.js";
 
 const json: OptionSpec = { type: "boolean", description: "Print JSON only" };
 const tokenStore: OptionSpec = { type: "string", value: "file|db", description: "Where the login's tokens are cached (PARTNER_CENTER_TOKEN_STORE; default file)" };
@@ -8,19 +9,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "login",
     summary: "Sign in with a device code and cache the tokens",
-    options: { "token-store": tokenStore },
+    options: { "token-store": tokenStore, tenant },
     load: async () => ({ run: (await import("./auth.js")).login }),
   },
   {
     name: "logout",
     summary: "Remove the cached tokens",
-    options: { "token-store": tokenStore },
+    options: { "token-store": tokenStore, tenant },
     load: async () => ({ run: (await import("./auth.js")).logout }),
   },
   {
     name: "whoami",
     summary: "Show the signed-in account and tenant (never the token)",
-    options: { "token-store": tokenStore, json },
+    options: { "token-store": tokenStore, tenant, json },
     load: async () => ({ run: (await import("./auth.js")).whoami }),
   },
   {
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       full: { type: "boolean", description: "Re-read everything instead of stopping at the incremental mark" },
       "dry-run": { type: "boolean", description: "Fetch and decide, write nothing (report what would be written)" },
       json: { type: "boolean", description: "Print only the SyncReport as JSON" },
+      tenant,
     },
     load: async () => import("./sync.js"),
   },
@@ -42,13 +44,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "status",
     summary: "Last runs, the incremental mark, quarantine and warnings",
-    options: { json },
+    options: { tenant, json },
     load: async () => ({ run: (await import("./read.js")).status }),
   },
   {
     name: "runs",
     summary: "The latest sync runs",
-    options: { limit: { type: "string", value: "<n>", description: "How many runs", default: "20" }, json },
+    options: { limit: { type: "string", value: "<n>", description: "How many runs", default: "20" }, tenant, json },
     load: async () => ({ run: (await import("./read.js")).runs }),
   },
   {
@@ -63,6 +65,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       sort: { type: "string", value: "<order>", description: "updated (newest first, the default) or urgency (soonest deadline first)" },
       page: { type: "string", value: "<n>", description: "Page number", default: "1" },
       "page-size": { type: "string", value: "<n>", description: "Rows per page (at most 200)", default: "25" },
+      tenant,
       json,
     },
     load: async () => ({ run: (await import("./read.js")).inbox }),
@@ -71,21 +74,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "show",
     summary: "One stored referral",
     args: ["<referralId>"],
-    options: { json },
+    options: { tenant, json },
     load: async () => ({ run: (await import("./read.js")).show }),
   },
   {
     name: "link",
     summary: "Link a referral to a company by hand (later syncs keep it)",
     args: ["<referralId>", "<companyId>"],
-    options: {},
+    options: { tenant },
     load: async () => ({ run: (await import("./link.js")).link }),
   },
   {
     name: "unlink",
     summary: "Unlink a referral by hand (later syncs keep it)",
     args: ["<referralId>"],
-    options: {},
+    options: { tenant },
     load: async () => ({ run: (await import("./link.js")).unlink }),
   },
   {
@@ -149,6 +152,30 @@ export const COMMANDS: readonly CommandSpec[] = [
       json,
     },
     load: async () => import("./webhooks.js"),
+  },
+  {
+    name: "tenants",
+    summary: "Partner tenants for the workers: add <id>, list, remove <id>, login <id>",
+    args: ["add|list|remove|login", "[id]"],
+    minArgs: 1,
+    options: {
+      name: { type: "string", value: "<text>", description: "add: display name" },
+      "entra-tenant": { type: "string", value: "<id>", description: "add: the partner's Entra tenant (GUID or domain) its login signs in to" },
+      interval: { type: "string", value: "<seconds>", description: "add: time between scheduled syncs (default 600)" },
+      disabled: { type: "boolean", description: "add: register it turned off (never scheduled)" },
+      "token-store": tokenStore,
+      json,
+    },
+    load: async () => import("./tenants.js"),
+  },
+  {
+    name: "worker",
+    summary: "Run a pg-boss worker that syncs the registered tenants (SIGTERM stops it gracefully)",
+    options: {
+      concurrency: { type: "string", value: "<n>", description: "Jobs this process runs at once", default: "2" },
+      "token-store": tokenStore,
+    },
+    load: async () => import("./worker.js"),
   },
   {
     name: "serve",

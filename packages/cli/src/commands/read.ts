@@ -1,11 +1,12 @@
 // `status`, `runs`, `inbox`, `show`: what the store holds, as tables or JSON.
-import { INBOX_SORTS, LINK_STATUSES, REFERRAL_TYPES } from "@pc-referrals/core";
+import { DEFAULT_TENANT, INBOX_SORTS, LINK_STATUSES, REFERRAL_TYPES } from "@pc-referrals/core";
 import type { InboxQuery, InboxSort, LinkStatus, ReferralType, SyncRunRecord } from "@pc-referrals/core";
 import type { CommandContext } from "../command.js";
 import { resolveConfig } from "../config.js";
 import { openStore, withStore } from "../context.js";
 import { CliError, EXIT, printJson, println, terminalWidth } from "../output.js";
 import { inboxTable } from "../summary.js";
+import { resolveTenant, tenantStore } from "../tenant.js";
 import { renderPairs, renderTable } from "../table.js";
 
 const SCOPE = "default";
@@ -59,16 +60,18 @@ const runsTable = (runs: readonly SyncRunRecord[], max: number): string =>
 export async function status(context: CommandContext): Promise<number> {
   const { io, values } = context;
   const config = resolveConfig(io);
+  const tenant = resolveTenant(io, values);
   return withStore(openStore(config), async (store) => {
-    const s = await store.getSyncStatus(SCOPE);
+    const s = await tenantStore(store, tenant).getSyncStatus(SCOPE);
     if (values.json === true) {
-      printJson(io, { enabled: config.enabled, ...s });
+      printJson(io, { enabled: config.enabled, ...(tenant === DEFAULT_TENANT ? {} : { tenant }), ...s });
       return EXIT.ok;
     }
     const last = s.lastRun;
     println(
       io,
       renderPairs([
+        ...(tenant === DEFAULT_TENANT ? [] : [["tenant", tenant] as const]),
         ["enabled", String(config.enabled)],
         ["store", config.databaseUrl !== null ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`],
         ["referrals", String(s.referralCount)],
@@ -87,8 +90,9 @@ export async function status(context: CommandContext): Promise<number> {
 export async function runs(context: CommandContext): Promise<number> {
   const { io, values } = context;
   const limit = wholeFlag("limit", values.limit, 1, 1000) ?? 20;
+  const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const list = await store.listRuns({ limit });
+    const list = await tenantStore(store, tenant).listRuns({ limit });
     if (values.json === true) printJson(io, list);
     else println(io, runsTable(list, width(context)));
     return EXIT.ok;
@@ -113,8 +117,9 @@ export async function inbox(context: CommandContext): Promise<number> {
   if (typeof values.search === "string") query.q = values.search;
   if (page !== undefined) query.page = page;
   if (pageSize !== undefined) query.pageSize = pageSize;
+  const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const result = await store.queryInbox(query);
+    const result = await tenantStore(store, tenant).queryInbox(query);
     if (values.json === true) printJson(io, result);
     else println(io, inboxTable(result, width(context)));
     return EXIT.ok;
@@ -124,8 +129,9 @@ export async function inbox(context: CommandContext): Promise<number> {
 export async function show(context: CommandContext): Promise<number> {
   const { io, values, positionals } = context;
   const id = positionals[0] ?? "";
+  const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const referral = await store.getReferral(id);
+    const referral = await tenantStore(store, tenant).getReferral(id);
     if (referral === null) throw new CliError(EXIT.config, `No referral "${id}" is stored.`, "See `pc-referrals inbox` for the ids, or run `pc-referrals sync`.");
     if (values.json === true) {
       printJson(io, referral);

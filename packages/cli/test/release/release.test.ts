@@ -13,7 +13,7 @@ import { copyRepo, mustRun, readJson, REPO_ROOT, userEnv, workspacePackages } fr
 const LIBRARIES = ["@pc-referrals/core", "@pc-referrals/pg-store", "@pc-referrals/hono-adapter"];
 const CLI = "@pc-referrals/cli";
 // Every command of the CLI, as the issue names them.
-const COMMANDS = ["login", "logout", "whoami", "sync", "watch", "status", "runs", "inbox", "show", "link", "unlink", "accept", "decline", "close", "set-ref", "set-deal-value", "migrate", "serve", "fake-partner-center", "demo", "webhooks"];
+const COMMANDS = ["login", "logout", "whoami", "sync", "watch", "status", "runs", "inbox", "show", "link", "unlink", "accept", "decline", "close", "set-ref", "set-deal-value", "migrate", "serve", "fake-partner-center", "demo", "webhooks", "tenants", "worker"];
 const STEP_TIMEOUT_MS = 5 * 60_000;
 
 interface Packed {

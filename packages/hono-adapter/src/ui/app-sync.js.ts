@@ -77,6 +77,12 @@ async function startSync() {
   $("sync-button").disabled = true;
   try {
     const started = await api("/sync", { method: "POST", body: JSON.stringify({}) });
+    // A tenant synced by workers gets its job queued ({ queued, jobId }), not a run id.
+    if (typeof started.queued === "boolean") {
+      toast(started.queued ? "Sync queued." : "A sync is already queued.", "info");
+      loadStatus();
+      return;
+    }
     toast("Sync started.", "info");
     markRunning(started.runId);
   } catch (error) {
