@@ -93,15 +93,24 @@ const payloadKey = (withTenant: boolean): string => {
 };
 
 // The counts of migration 0006, one set per tenant (a tenant's inbox total sums its own rows).
+// Instead of 0006's table lock, a writer takes a transaction-level advisory lock per tenant it
+// touches (single bigint keys, a key space apart from the store's two-key session locks), in key
+// order: writers of one tenant still never wait on each other's count rows in opposite orders,
+// and writers of different tenants no longer wait on each other at all.
 const tenantCountFunctions = `
 CREATE OR REPLACE FUNCTION referral_counts_add_rows() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-  LOCK TABLE referral_counts IN SHARE ROW EXCLUSIVE MODE;
   IF TG_OP = 'INSERT' THEN
+    PERFORM pg_advisory_xact_lock(s.k) FROM (
+      SELECT DISTINCT hashtextextended(TG_TABLE_SCHEMA || '.referral_counts:' || tenant, 0) AS k FROM new_rows ORDER BY 1
+    ) s;
     INSERT INTO referral_counts AS c (tenant, referral_type, status_key, link_status, n)
     SELECT tenant, referral_type, coalesce(status_key, ''), link_status, count(*) FROM new_rows GROUP BY 1, 2, 3, 4
     ON CONFLICT (tenant, referral_type, status_key, link_status) DO UPDATE SET n = c.n + EXCLUDED.n;
   ELSIF TG_OP = 'DELETE' THEN
+    PERFORM pg_advisory_xact_lock(s.k) FROM (
+      SELECT DISTINCT hashtextextended(TG_TABLE_SCHEMA || '.referral_counts:' || tenant, 0) AS k FROM old_rows ORDER BY 1
+    ) s;
     WITH gone AS (
       SELECT tenant, referral_type, coalesce(status_key, '') AS status_key, link_status, count(*) AS n FROM old_rows GROUP BY 1, 2, 3, 4
     ), lowered AS (
@@ -113,6 +122,7 @@ BEGIN
     WHERE c.tenant = gone.tenant AND c.referral_type = gone.referral_type AND c.status_key = gone.status_key
       AND c.link_status = gone.link_status AND c.n <= gone.n;
   ELSE
+    LOCK TABLE referral_counts IN SHARE ROW EXCLUSIVE MODE;
     DELETE FROM referral_counts;
   END IF;
   RETURN NULL;
@@ -121,7 +131,8 @@ $fn$;
 
 CREATE OR REPLACE FUNCTION referral_counts_move_row() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
-  LOCK TABLE referral_counts IN SHARE ROW EXCLUSIVE MODE;
+  -- The tenant of a row never changes (no statement updates it), so OLD's lock is NEW's.
+  PERFORM pg_advisory_xact_lock(hashtextextended(TG_TABLE_SCHEMA || '.referral_counts:' || NEW.tenant, 0));
   INSERT INTO referral_counts AS c (tenant, referral_type, status_key, link_status, n)
   VALUES (NEW.tenant, NEW.referral_type, coalesce(NEW.status_key, ''), NEW.link_status, 1)
   ON CONFLICT (tenant, referral_type, status_key, link_status) DO UPDATE SET n = c.n + 1;
