@@ -30,6 +30,7 @@ const registry = createMemoryTenantRegistry(config.tenants.map((id) => ({ id }))
 const worker = createTenantWorker({
   store,
   boss,
+  bossSchema: config.bossSchema,
   // The bench queues the tenants itself (all at once); this process's schedule queues none.
   tenants: { ...registry, claimDue: async () => [] },
   concurrency: config.concurrency,

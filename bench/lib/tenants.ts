@@ -65,7 +65,7 @@ async function sample(databaseUrl: string, fake: { url: string; token: string },
   const boss = new PgBoss({ db: createPgBossDb(store), schema: bossSchema, supervise: false });
   await boss.start();
   // Never started: it only queues the tenants, all at once, before the workers get "go".
-  const enqueuer = createTenantWorker({ store, boss, tenants: createMemoryTenantRegistry(), engineOptions: () => {
+  const enqueuer = createTenantWorker({ store, boss, bossSchema, tenants: createMemoryTenantRegistry(), engineOptions: () => {
       throw new Error("the enqueuer runs no jobs");
     },
   });

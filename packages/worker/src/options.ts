@@ -25,6 +25,10 @@ const schema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,50}$/, "expected 1 to 50 characters of A-Z, a-z, 0-9, _, . and -")
     .default("pc-referrals-sync"),
+  bossSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected the schema of your PgBoss (its `schema` option), e.g. pgboss")
+    .default("pgboss"),
   scheduleEveryMs: z.number().int().min(100).max(86_400_000).default(15_000),
   retry: z
     .strictObject({
@@ -33,7 +37,7 @@ const schema = z.strictObject({
       backoff: z.boolean().default(true),
     })
     .prefault({}),
-  expireInSeconds: z.number().int().min(1).max(86_400).default(3_600),
+  expireInSeconds: z.number().int().min(1).max(86_400).default(900),
   referralThrottleSeconds: z.number().int().min(1).max(3_600).default(10),
   pollingIntervalSeconds: z.number().min(0.5).max(60).default(2),
   logger: withMethods(["debug", "info", "warn", "error"], "pino()").optional(),
@@ -48,6 +52,7 @@ export interface TenantWorkerSettings {
   engineOptions: TenantWorkerOptions["engineOptions"];
   queue: string;
   referralQueue: string;
+  bossSchema: string;
   scheduleEveryMs: number;
   retry: { limit: number; delaySeconds: number; backoff: boolean };
   expireInSeconds: number;
@@ -79,6 +84,7 @@ export function parseWorkerOptions(options: unknown): TenantWorkerSettings {
     engineOptions: o.engineOptions,
     queue: o.queue,
     referralQueue: `${o.queue}-referral`,
+    bossSchema: o.bossSchema,
     scheduleEveryMs: o.scheduleEveryMs,
     retry: o.retry,
     expireInSeconds: o.expireInSeconds,

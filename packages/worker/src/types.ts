@@ -40,10 +40,18 @@ export interface TenantWorkerOptions {
   engineOptions: (tenant: TenantRecord) => TenantEngineOptions | Promise<TenantEngineOptions>;
   /** Name of the sync queue. Default `"pc-referrals-sync"`; one-referral jobs use `${queue}-referral`. */
   queue?: string;
+  /**
+   * The schema of `boss` (its `schema` option). Default `"pgboss"`, pg-boss's own default. The
+   * worker reads its job table to never queue a tenant whose job runs or waits for a retry.
+   */
+  bossSchema?: string;
   /** How often this process enqueues the tenants that are due (`tenants.claimDue()`). Default 15 000 ms. */
   scheduleEveryMs?: number;
   retry?: TenantWorkerRetryOptions;
-  /** A job running this long (its process died) fails and is retried by another worker. Default 3 600 s. */
+  /**
+   * A job running this long fails and is retried by another worker: the time after which the job
+   * of a worker that died is picked up (until then its tenant is not queued again). Default 900 s.
+   */
   expireInSeconds?: number;
   /** Webhook bursts for one (tenant, referral) are folded into one job per this window. Default 10 s. */
   referralThrottleSeconds?: number;

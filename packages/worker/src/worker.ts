@@ -1,5 +1,5 @@
 // createTenantWorker: sync jobs of many tenants from one pg-boss queue (docs/scaling.md "Many tenants").
-import { createSyncEngine, describeError, InvalidInputError, requireTenantId, type SyncEngine, type TenantRecord } from "@pc-referrals/core";
+import { ConfigError, createSyncEngine, DEFAULT_TENANT, describeError, InvalidInputError, requireTenantId, type SyncEngine, type TenantRecord } from "@pc-referrals/core";
 import type PgBoss from "pg-boss";
 import { createWorkerEmitter } from "./events.js";
 import { runJob, type JobContext, type ReferralJobData, type SyncJobData } from "./jobs.js";
@@ -100,11 +100,17 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
       }
     };
 
-  // A waiting job that falls due while its tenant still runs blocks pg-boss 10's fetch of the whole
-  // stately queue until that run ends (docs/scaling.md "Many tenants"): a running tenant is not
-  // queued again by the schedule; its next claim comes an interval later.
+  // pg-boss 10 fetches a stately queue's oldest due job even when its key already has a job active;
+  // the fetch then fails on the policy's unique index and returns nothing, so one tenant would hold
+  // up every tenant queued behind it until its run ends (docs/scaling.md "Many tenants"). A tenant
+  // with a job running, or failed and waiting for its retry, is therefore never sent another: the
+  // schedule claims it again an interval later. pg-boss 10's job table is `<schema>.job`.
+  const openJobSql = `SELECT 1 FROM "${settings.bossSchema}".job WHERE name = $1 AND singleton_key = $2 AND state IN ('retry', 'active') LIMIT 1`;
+  const hasOpenJob = async (tenant: string): Promise<boolean> => (await boss.getDb().executeSql(openJobSql, [queue, tenant])).rows.length > 0;
+
   const isRunning = async (tenant: string): Promise<boolean> => {
     if ([...running.values()].some((job) => job.tenant === tenant)) return true;
+    if (await hasOpenJob(tenant)) return true;
     const view = settings.store.forTenant(tenant);
     if (typeof view.getSyncStatus !== "function") return false;
     try {
@@ -146,6 +152,14 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
       if (state !== "idle") return;
       state = "started";
       await ensureQueues();
+      try {
+        await hasOpenJob(DEFAULT_TENANT);
+      } catch {
+        state = "idle";
+        throw new ConfigError([
+          { path: "createTenantWorker.bossSchema", message: `pg-boss's tables are not in schema "${settings.bossSchema}": pass the schema your PgBoss uses (its \`schema\` option)` },
+        ]);
+      }
       const workOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: settings.pollingIntervalSeconds };
       for (let i = 0; i < settings.concurrency; i += 1) {
         workIds.push(await boss.work<SyncJobData>(queue, workOptions, handler<SyncJobData>("sync")));
@@ -172,6 +186,8 @@ export function createTenantWorker(options: TenantWorkerOptions): TenantWorker {
 
     async enqueueSync(tenant, options) {
       requireTenantId(tenant);
+      // One waits already, or it runs or waits for a retry: that job is the sync asked for.
+      if (await isRunning(tenant)) return { queued: false, jobId: null };
       return sendSync(tenant, { tenant, full: options?.full === true });
     },
 

@@ -64,6 +64,11 @@ describe("createTenantWorker options", () => {
     expect((thrown as ConfigError).code).toBe("config_invalid");
   });
 
+  it("refuses to start when bossSchema does not hold pg-boss's tables", async () => {
+    const { worker } = await setup([], { bossSchema: "not_pgboss" });
+    await expect(worker.start()).rejects.toMatchObject({ code: "config_invalid", issues: [{ path: "createTenantWorker.bossSchema" }] });
+  });
+
   it("refuses a bad tenant id with invalid_input", async () => {
     const { worker } = await setup([]);
     await expect(worker.enqueueSync("Not A Tenant!")).rejects.toMatchObject({ code: "invalid_input" });
@@ -201,6 +206,30 @@ describe("schedule", () => {
     await eventually(() => done.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await worker.tick()).toEqual(["steady"]);
+  });
+});
+
+describe("one tenant's open job never holds up the queue", () => {
+  it("sends no job to a tenant waiting for its retry, while the other tenants' jobs run", async () => {
+    const broken = await startTenantFake("broken", 10, { faults: [{ kind: "reset" }] });
+    const fine = await startTenantFake("fine", 10);
+    const { worker, tenants } = await setup([broken, fine], { retry: { limit: 3, delaySeconds: 60, backoff: false } });
+    const events = recordEvents(worker, ["job.failed", "job.completed"]);
+    await worker.enqueueSync("broken");
+    await worker.start();
+    await eventually(() => events.some((e) => e.type === "job.failed"));
+    expect(events[0]?.payload).toMatchObject({ tenant: "broken", willRetry: true, error: { code: "network_error" } });
+
+    // Its job now waits a minute for the retry: neither a hand-queued job nor the schedule adds one,
+    // which pg-boss 10 would fetch first and stall on.
+    expect(await worker.enqueueSync("broken")).toEqual({ queued: false, jobId: null });
+    await tenants.put({ id: "broken", intervalMs: 1_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await worker.tick()).not.toContain("broken");
+
+    // Every other tenant's job still runs at once.
+    expect((await worker.enqueueSync("fine")).queued).toBe(true);
+    await eventually(() => events.some((e) => e.type === "job.completed" && e.payload.tenant === "fine"));
   });
 });
 

@@ -36,6 +36,7 @@ const clients = new Map(
 const worker = createTenantWorker({
   store,
   boss,
+  bossSchema: config.bossSchema,
   tenants: store.tenants, // shared by both processes: claimDue is atomic, the login mark is seen by all
   concurrency: config.concurrency,
   scheduleEveryMs: 300,
