@@ -26,6 +26,10 @@ export default defineConfig({
   resolve: { conditions: ["@pc-referrals/source"] },
   ssr: { resolve: { conditions: ["@pc-referrals/source"] } },
   test: {
+    // Vitest's default is one worker fewer than the CPUs: a single worker on a 2-core CI machine,
+    // where most test time is waiting on fakes' latency, PostgreSQL and child processes. Every file
+    // has its own schemas, queues and ports, so two files may run side by side.
+    maxWorkers: 2,
     projects: projectDirs.map((dir) => ({
       extends: true,
       test: {

@@ -81,17 +81,40 @@ const TABLES = [
   "tenants",
 ];
 
-/** Sets up `name` for the calling file: call at describe level. */
-export function useBackend(name: BackendName, file: string, options: { migrate?: boolean } = {}): Harness {
+/** `url` with its database name replaced. */
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/**
+ * Sets up `name` for the calling file: call at describe level. `ownDatabase` (PostgreSQL): the file
+ * runs in a database of its own, created and dropped around it, for plan tests: VACUUM only marks
+ * pages all-visible (which index-only scans need) when no transaction of the same database is
+ * older, and other files run beside this one.
+ */
+export function useBackend(name: BackendName, file: string, options: { migrate?: boolean; ownDatabase?: boolean } = {}): Harness {
   const schema = schemaFor(file);
   const schemas = new Set<string>([schema]);
   const stores: PgStore[] = [];
   const pools: pg.Pool[] = [];
   let pglite: PGlite | null = null;
   let admin: pg.Pool | null = null;
+  const ownDatabase = name === "postgres" && options.ownDatabase === true ? schema : null;
+  const connectionString = () => (ownDatabase === null ? databaseUrl() : withDatabase(databaseUrl(), ownDatabase));
+  const onServer = async (text: string) => {
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
 
   const newPool = (max = 4, applicationName = `pcr-test-${schema}`): pg.Pool => {
-    const pool = new pg.Pool({ connectionString: databaseUrl(), max, application_name: applicationName });
+    const pool = new pg.Pool({ connectionString: connectionString(), max, application_name: applicationName });
     pool.on("error", () => undefined);
     pools.push(pool);
     return pool;
@@ -156,6 +179,10 @@ export function useBackend(name: BackendName, file: string, options: { migrate?:
         // With pg_trgm, as the store opens PGlite itself (pglite.ts).
         pglite = await PGlite.create({ extensions: { pg_trgm } });
       } else {
+        if (ownDatabase !== null) {
+          await onServer(`DROP DATABASE IF EXISTS "${ownDatabase}" WITH (FORCE)`);
+          await onServer(`CREATE DATABASE "${ownDatabase}"`);
+        }
         admin = newPool(2);
         shared = newPool(6);
       }
@@ -174,6 +201,7 @@ export function useBackend(name: BackendName, file: string, options: { migrate?:
     await dropAll().catch(() => undefined);
     for (const pool of pools) await pool.end().catch(() => undefined);
     await pglite?.close();
+    if (ownDatabase !== null) await onServer(`DROP DATABASE IF EXISTS "${ownDatabase}" WITH (FORCE)`).catch(() => undefined);
   });
 
   return harness;

@@ -27,7 +27,7 @@ const hostQuery = (leads: string, schema: string): string =>
 const at = (day: number): string => `2025-03-${String(day).padStart(2, "0")}T00:00:00.000Z`;
 
 describe.each(BACKENDS)("lead-list filter: the domain_referrals view on %s", (backend) => {
-  const h = useBackend(backend, import.meta.filename);
+  const h = useBackend(backend, import.meta.filename, { ownDatabase: true });
 
   it("migration 0004 creates the view with the documented columns; down drops only the view", async () => {
     const schema = h.schemaNamed("updown");

@@ -22,7 +22,7 @@ function nodes(plan: PlanNode): PlanNode[] {
 }
 
 describe.each(BACKENDS)("inbox plans at 100,000 referrals on %s", (backend) => {
-  const h = useBackend(backend, import.meta.filename);
+  const h = useBackend(backend, import.meta.filename, { ownDatabase: true });
   const t = tablesOf(h.schema);
 
   beforeAll(async () => {
