@@ -88,6 +88,13 @@ async function runSync(
   return settleFailure(ctx, job, { code: error.code, message: error.message }, pauseMs, report.runId);
 }
 
+/** The tenant's login was revoked: skipped until it logs in again, and its engine (and client) built anew then. */
+async function requireLogin(ctx: JobContext, tenant: string, reason: string): Promise<void> {
+  await ctx.settings.tenants.markLoginRequired(tenant, reason);
+  ctx.forgetEngine(tenant);
+  ctx.emitter.emit("tenant.login_required", { tenant, reason });
+}
+
 async function settleFailure(
   ctx: JobContext,
   job: Job<SyncJobData>,
@@ -109,9 +116,7 @@ async function settleFailure(
     throw new RetryableJobError(error.code, error.message);
   }
   if (error.code === "auth_required") {
-    await settings.tenants.markLoginRequired(tenant, error.message);
-    ctx.forgetEngine(tenant);
-    emitter.emit("tenant.login_required", { tenant, reason: error.message });
+    await requireLogin(ctx, tenant, error.message);
     emitter.emit("job.failed", { tenant, jobId: job.id, kind: "sync", error, willRetry: false });
     return { runId, status: "login_required" };
   }
@@ -140,11 +145,7 @@ async function runReferral(ctx: JobContext, job: Job<ReferralJobData>, engine: S
     const error = describeError(thrown);
     const retryable = RETRYABLE.has(error.code) || error.code === "rate_limited";
     ctx.emitter.emit("job.failed", { tenant, jobId: job.id, kind: "referral", error, willRetry: retryable && job.retryCount < job.retryLimit });
-    if (error.code === "auth_required") {
-      await ctx.settings.tenants.markLoginRequired(tenant, error.message);
-      ctx.forgetEngine(tenant);
-      ctx.emitter.emit("tenant.login_required", { tenant, reason: error.message });
-    }
+    if (error.code === "auth_required") await requireLogin(ctx, tenant, error.message);
     if (retryable) throw new RetryableJobError(error.code, error.message);
     return { outcome: "failed", code: error.code };
   }
