@@ -23,7 +23,7 @@ import { createPgStore, createPgTokenCache } from "@pc-referrals/pg-store";
 import type { PgStore } from "@pc-referrals/pg-store";
 import { requireClientId } from "./config.js";
 import type { CliConfig } from "./config.js";
-import { tenantStore, tenantTokenCachePath } from "./tenant.js";
+import { tenantTokenCachePath } from "./tenant.js";
 
 /** The store of the configuration: PostgreSQL when DATABASE_URL is set, else embedded PGlite in the data folder. */
 export function openStore(config: CliConfig, options: { autoMigrate?: boolean } = {}): PgStore {
@@ -64,7 +64,7 @@ export function tokenProvider(
   if ((options.cache ?? "configured") === "configured") {
     if (config.tokenStore === "db") {
       if (store === null) throw new Error("the db token store needs the store");
-      msal.cache = createPgTokenCache(tenantStore(store, tenant.id));
+      msal.cache = createPgTokenCache(store.forTenant(tenant.id));
     } else {
       const path = tenantTokenCachePath(config.tokenCachePath, tenant.id);
       msal.cache = createFileTokenCache(path, config.tokenCacheKey === null ? {} : { encryptionKey: config.tokenCacheKey });

@@ -1,8 +1,8 @@
 // `--tenant <id>` (PARTNER_CENTER_TENANT): which partner tenant a command reads and writes, and
 // where that tenant's login is cached (docs/configuration.md "Tenants").
 import { dirname, basename, extname, join } from "node:path";
-import { DEFAULT_TENANT, TENANT_ID_RULE, isTenantId, type TenantRegistry } from "@pc-referrals/core";
-import type { PgStore, PgTenantStore } from "@pc-referrals/pg-store";
+import { DEFAULT_TENANT, TENANT_ID_RULE, isTenantId } from "@pc-referrals/core";
+import type { PgStore } from "@pc-referrals/pg-store";
 import type { OptionSpec } from "./command.js";
 import type { TenantLogin } from "./context.js";
 import { commandEnv } from "./config.js";
@@ -25,21 +25,11 @@ export function resolveTenant(io: CliIo, values: Record<string, string | boolean
   return fromEnv === undefined || fromEnv === "" ? DEFAULT_TENANT : requireTenant(fromEnv, "PARTNER_CENTER_TENANT");
 }
 
-/** The store's rows of `tenant`: the store itself for `default` (as before tenants), else its view. */
-export function tenantStore(store: PgStore, tenant: string): PgTenantStore {
-  return tenant === DEFAULT_TENANT ? store : store.forTenant(tenant);
-}
-
 /** The token cache file of a tenant: the configured file for `default`, else `<name>.<tenant><ext>` beside it. */
 export function tenantTokenCachePath(path: string, tenant: string): string {
   if (tenant === DEFAULT_TENANT) return path;
   const ext = extname(path);
   return join(dirname(path), `${basename(path, ext)}.${tenant}${ext}`);
-}
-
-/** The store's tenant registry (the `tenants` table). */
-export function tenantRegistry(store: PgStore): TenantRegistry {
-  return store.tenants;
 }
 
 /**
@@ -48,6 +38,6 @@ export function tenantRegistry(store: PgStore): TenantRegistry {
  */
 export async function tenantLogin(store: PgStore, tenant: string): Promise<TenantLogin> {
   if (tenant === DEFAULT_TENANT) return { id: tenant, entraTenantId: null };
-  const record = await tenantRegistry(store).get(tenant);
+  const record = await store.tenants.get(tenant);
   return { id: tenant, entraTenantId: record?.entraTenantId ?? null };
 }

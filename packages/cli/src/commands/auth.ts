@@ -7,7 +7,7 @@ import type { CliConfig } from "../config.js";
 import { openStore, tokenProvider } from "../context.js";
 import type { CliIo } from "../io.js";
 import { CliError, EXIT, paint, println } from "../output.js";
-import { resolveTenant, tenantLogin, tenantRegistry, tenantTokenCachePath } from "../tenant.js";
+import { resolveTenant, tenantLogin, tenantTokenCachePath } from "../tenant.js";
 
 /**
  * The provider of the configuration for `tenant`; the store is opened for the db token store and
@@ -51,7 +51,7 @@ export async function login({ io, values }: CommandContext): Promise<number> {
   return withProvider(config, tenant, async (provider, store) => {
     const username = await deviceCodeLogin(io, provider);
     // A new login lifts the worker's "login required" mark of a registered tenant.
-    if (store !== null && tenant !== DEFAULT_TENANT) await tenantRegistry(store).clearLoginRequired(tenant);
+    if (store !== null && tenant !== DEFAULT_TENANT) await store.tenants.clearLoginRequired(tenant);
     const whose = tenant === DEFAULT_TENANT ? "" : ` for tenant ${tenant}`;
     println(io, `Signed in${username === null ? "" : ` as ${username}`}${whose}. Tokens are cached in ${tokenCacheWhere(config, tenant)}.`);
     return EXIT.ok;

@@ -6,7 +6,7 @@ import { resolveConfig } from "../config.js";
 import { openStore, withStore } from "../context.js";
 import { CliError, EXIT, printJson, println, terminalWidth } from "../output.js";
 import { inboxTable } from "../summary.js";
-import { resolveTenant, tenantStore } from "../tenant.js";
+import { resolveTenant } from "../tenant.js";
 import { renderPairs, renderTable } from "../table.js";
 
 const SCOPE = "default";
@@ -62,7 +62,7 @@ export async function status(context: CommandContext): Promise<number> {
   const config = resolveConfig(io);
   const tenant = resolveTenant(io, values);
   return withStore(openStore(config), async (store) => {
-    const s = await tenantStore(store, tenant).getSyncStatus(SCOPE);
+    const s = await store.forTenant(tenant).getSyncStatus(SCOPE);
     if (values.json === true) {
       printJson(io, { enabled: config.enabled, ...(tenant === DEFAULT_TENANT ? {} : { tenant }), ...s });
       return EXIT.ok;
@@ -92,7 +92,7 @@ export async function runs(context: CommandContext): Promise<number> {
   const limit = wholeFlag("limit", values.limit, 1, 1000) ?? 20;
   const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const list = await tenantStore(store, tenant).listRuns({ limit });
+    const list = await store.forTenant(tenant).listRuns({ limit });
     if (values.json === true) printJson(io, list);
     else println(io, runsTable(list, width(context)));
     return EXIT.ok;
@@ -119,7 +119,7 @@ export async function inbox(context: CommandContext): Promise<number> {
   if (pageSize !== undefined) query.pageSize = pageSize;
   const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const result = await tenantStore(store, tenant).queryInbox(query);
+    const result = await store.forTenant(tenant).queryInbox(query);
     if (values.json === true) printJson(io, result);
     else println(io, inboxTable(result, width(context)));
     return EXIT.ok;
@@ -131,7 +131,7 @@ export async function show(context: CommandContext): Promise<number> {
   const id = positionals[0] ?? "";
   const tenant = resolveTenant(io, values);
   return withStore(openStore(resolveConfig(io)), async (store) => {
-    const referral = await tenantStore(store, tenant).getReferral(id);
+    const referral = await store.forTenant(tenant).getReferral(id);
     if (referral === null) throw new CliError(EXIT.config, `No referral "${id}" is stored.`, "See `pc-referrals inbox` for the ids, or run `pc-referrals sync`.");
     if (values.json === true) {
       printJson(io, referral);

@@ -3,7 +3,7 @@ import type { CommandContext } from "../command.js";
 import { requireEnabled, resolveConfig } from "../config.js";
 import { openStore, tokenProvider, withStore } from "../context.js";
 import { requireLogin, runSyncOnce } from "../sync-run.js";
-import { resolveTenant, tenantLogin, tenantStore } from "../tenant.js";
+import { resolveTenant, tenantLogin } from "../tenant.js";
 
 export async function run({ io, values }: CommandContext): Promise<number> {
   const config = resolveConfig(io);
@@ -13,7 +13,7 @@ export async function run({ io, values }: CommandContext): Promise<number> {
     const login = await tenantLogin(store, tenant);
     const tokens = tokenProvider(config, store, { tenant: login });
     await requireLogin(tokens, tenant);
-    const { exitCode } = await runSyncOnce(io, config, tenantStore(store, tenant), tokens, {
+    const { exitCode } = await runSyncOnce(io, config, store.forTenant(tenant), tokens, {
       full: values.full === true,
       dryRun: values["dry-run"] === true,
       json: values.json === true,

@@ -5,7 +5,7 @@ import { resolveConfig } from "../config.js";
 import { openStore, tokenProvider, withStore } from "../context.js";
 import { CliError, EXIT, printJson, println, terminalWidth } from "../output.js";
 import { renderTable } from "../table.js";
-import { requireTenant, tenantLogin, tenantRegistry } from "../tenant.js";
+import { requireTenant, tenantLogin } from "../tenant.js";
 import { deviceCodeLogin, tokenCacheWhere } from "./auth.js";
 import { wholeFlag } from "./read.js";
 
@@ -49,7 +49,7 @@ export async function run(context: CommandContext): Promise<number> {
   if (action === "list") {
     if (positionals.length > 1) throw new CliError(EXIT.config, "Usage: pc-referrals tenants list [--json]", null);
     return withStore(openStore(resolveConfig(io)), async (store) => {
-      const tenants = await tenantRegistry(store).list();
+      const tenants = await store.tenants.list();
       if (values.json === true) printJson(io, tenants);
       else println(io, tenantsTable(tenants, terminalWidth(io.stdout)));
       return EXIT.ok;
@@ -60,7 +60,7 @@ export async function run(context: CommandContext): Promise<number> {
   const id = requireTenant(raw);
   const config = resolveConfig(io, { tokenStore: values["token-store"] as string | undefined });
   return withStore(openStore(config), async (store) => {
-    const registry = tenantRegistry(store);
+    const registry = store.tenants;
     if (action === "add") {
       const existed = (await registry.get(id)) !== null;
       const record = await registry.put(tenantInput(id, values));

@@ -11,7 +11,6 @@ import { engineSettings, openStore, tokenProvider, withStore } from "../context.
 import { untilInterrupted } from "../io.js";
 import { createCliLogger } from "../log.js";
 import { EXIT } from "../output.js";
-import { tenantRegistry } from "../tenant.js";
 import { wholeFlag } from "./read.js";
 
 /**
@@ -62,7 +61,7 @@ export async function run({ io, values, verbose }: CommandContext): Promise<numb
         const client = createPartnerCenterClient({ tokenProvider: tokens, baseUrl: config.apiBaseUrl, logger });
         return { client, ...engineSettings(config, logger, tenant.overrides) };
       };
-      const worker = createTenantWorker({ store, boss, bossSchema: bossSchema(config), tenants: tenantRegistry(store), concurrency, engineOptions, logger });
+      const worker = createTenantWorker({ store, boss, bossSchema: bossSchema(config), tenants: store.tenants, concurrency, engineOptions, logger });
       logJobs(worker, logger);
       await worker.start();
       logger.info({ concurrency, store: config.databaseUrl !== null ? "pg" : "pglite" }, "worker started; Ctrl-C or SIGTERM stops it after the pages in flight commit");
